@@ -1,0 +1,22 @@
+# Two commands do all set-up on a fresh machine (see README):
+#   make run    migrate, load demo data, serve (embedded PostgreSQL when DATABASE_URL is unset)
+#   make test   the whole test suite against a fresh database
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,sqlcheck]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/agentdb demo
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)

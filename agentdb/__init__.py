@@ -1,0 +1,1 @@
+"""agentdb: the agent-builder platform's data layer and HTTP API."""

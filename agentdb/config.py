@@ -1,0 +1,53 @@
+"""Settings read from the environment, once."""
+
+from __future__ import annotations
+
+import os
+
+import msgspec
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """What the process needs to reach its database and serve."""
+
+    database_url: str | None
+    # Server-side prepared statements; switch off behind a transaction-mode pooler.
+    prepare: bool = True
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    # How long a request waits for a pooled connection before answering 503.
+    pool_timeout_s: float = 1.0
+    # Per-statement ceiling, so a runaway query answers 5xx instead of hanging.
+    statement_timeout_ms: int = 5000
+    # Cache of bearer-token lookups (0 disables).
+    token_cache_ttl_s: float = 30.0
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() not in ("0", "false", "no", "off", "")
+
+
+def from_env() -> Settings:
+    """Read AGENTDB_* and DATABASE_URL."""
+    env = os.environ
+    return Settings(
+        database_url=env.get("DATABASE_URL") or None,
+        prepare=_flag("AGENTDB_PREPARE", True),
+        pool_min_size=int(env.get("AGENTDB_POOL_MIN", "2")),
+        pool_max_size=int(env.get("AGENTDB_POOL_MAX", "10")),
+        pool_timeout_s=float(env.get("AGENTDB_POOL_TIMEOUT", "1.0")),
+        statement_timeout_ms=int(env.get("AGENTDB_STATEMENT_TIMEOUT_MS", "5000")),
+        token_cache_ttl_s=float(env.get("AGENTDB_TOKEN_CACHE_TTL", "30")),
+    )
+
+
+def resolve_dsn(settings: Settings) -> str:
+    """DATABASE_URL when set, else the embedded server's DSN (starting it)."""
+    if settings.database_url:
+        return settings.database_url
+    from agentdb import embedded
+
+    return embedded.start()

@@ -1,0 +1,64 @@
+"""Per-request database meter: round trips and time spent waiting on the server.
+
+`MeteredConnection.wait()` is where psycopg blocks on the socket; every wait that
+stands for a round trip adds to the meter bound to the current task (a contextvar),
+which the API turns into a `Server-Timing` header. Outside a pipeline each wait is
+one round trip; inside one, only the waits that sync or flush it are (the others
+just queue statements). tests/test_dbmeter.py checks these counts against the
+protocol trace of agentdb.wire, which reads the messages actually sent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg import AsyncConnection
+
+_PIPELINE_WAITS = frozenset({"_sync_gen", "_exit_gen"})
+
+
+@dataclass(slots=True)
+class DbMeter:
+    """What one request (or one block of code) cost the database."""
+
+    round_trips: int = 0
+    seconds: float = 0.0
+
+    @property
+    def milliseconds(self) -> float:
+        return self.seconds * 1000.0
+
+
+_current: ContextVar[DbMeter | None] = ContextVar("agentdb_db_meter", default=None)
+
+
+@contextmanager
+def metering() -> Iterator[DbMeter]:
+    """Bind a fresh meter to the current context for the duration of the block."""
+    meter = DbMeter()
+    token = _current.set(meter)
+    try:
+        yield meter
+    finally:
+        _current.reset(token)
+
+
+class MeteredConnection(AsyncConnection[Any]):
+    """The pool's connection class: an AsyncConnection whose waits are metered."""
+
+    async def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:  # type: ignore[override]
+        meter = _current.get()
+        if meter is None:
+            return await super().wait(gen, interval=interval, timeout=timeout)
+        if self._pipeline is None or getattr(gen, "__name__", "") in _PIPELINE_WAITS:
+            meter.round_trips += 1
+        started = time.perf_counter()
+        try:
+            return await super().wait(gen, interval=interval, timeout=timeout)
+        finally:
+            meter.seconds += time.perf_counter() - started

@@ -1,0 +1,148 @@
+"""The round-trip meter of tests and benchmarks, read off the wire.
+
+libpq can trace every protocol message it sends (F) and receives (B). With
+tracing switched on (`enable()` before the pool opens its connections), each
+connection writes its trace to a file of its own, and
+
+    with round_trips() as rt:
+        await repo.get(...)
+    assert rt.round_trips == 1, rt
+
+counts what crossed the network in the block: a round trip is every turn from
+client messages to server messages (a pipeline of many statements and one Sync
+is one; BEGIN and COMMIT outside a pipeline are one each), a statement every
+Execute or simple Query sent. On failure the meter prints the statements' names,
+taken from their leading `/* area.name */` comments.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import tempfile
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from psycopg import pq
+
+_enabled = False
+_traces: weakref.WeakSet[_Trace] = weakref.WeakSet()
+
+# libpq writes the trace through a buffered stdio FILE it does not flush after
+# each message; fflush(NULL) flushes every output stream of the process.
+_libc = ctypes.CDLL(None)
+_LINE = re.compile(r"^(?P<dir>[FB])\t\d+\t(?P<msg>\w+)\t?(?P<rest>.*)$")
+_PARSE = re.compile(r'^\s*"([^"]*)" "(.*)$')
+_QUERY = re.compile(r'^\s*"(.*)$')
+_QUOTED = re.compile(r'"([^"]*)"')
+_LABEL = re.compile(r"^/\* ([\w.]+) \*/")
+
+
+def enable() -> None:
+    """Trace every connection the pool opens from now on (tests and benchmarks only)."""
+    global _enabled
+    _enabled = True
+
+
+def enabled() -> bool:
+    return _enabled
+
+
+def _label(text: str) -> str:
+    match = _LABEL.match(text)
+    if match:
+        return match.group(1)
+    return (text.split() or ["?"])[0].upper()
+
+
+class _Trace:
+    """One connection's trace file and the parser state carried between reads."""
+
+    def __init__(self, conn: Any) -> None:
+        fd, self.path = tempfile.mkstemp(prefix="agentdb-wire-", suffix=".trace")
+        # libpq fdopen()s the descriptor and keeps it; the reader opens the file
+        # anew, with an offset of its own (a dup would share the writer's).
+        conn.pgconn.trace(fd)
+        conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+        self._reader = open(self.path, encoding="utf-8", errors="replace")  # noqa: SIM115
+        self._pending = ""
+        self.last_dir = "B"
+        self.prepared: dict[str, str] = {}
+        self.current = "?"
+        weakref.finalize(conn, self.close)
+
+    def close(self) -> None:
+        self._reader.close()
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+
+    def read(self, meter: Meter | None) -> None:
+        """Consume the lines written since the last read, counting into `meter`."""
+        _libc.fflush(None)
+        chunk = self._pending + self._reader.read()
+        lines = chunk.split("\n")
+        self._pending = lines.pop()  # an incomplete last line waits for the next read
+        for line in lines:
+            self._feed(line, meter)
+
+    def _feed(self, line: str, meter: Meter | None) -> None:
+        match = _LINE.match(line)
+        if not match:
+            return
+        direction, msg, rest = match.group("dir"), match.group("msg"), match.group("rest")
+        if direction == "B":
+            if self.last_dir == "F" and meter is not None:
+                meter.round_trips += 1
+            self.last_dir = "B"
+            return
+        self.last_dir = "F"
+        quoted = _QUOTED.findall(rest)
+        if msg == "Parse":
+            # The statement text may span lines (and hold quotes): only its start matters.
+            parse = _PARSE.match(rest)
+            if parse:
+                self.prepared[parse.group(1)] = _label(parse.group(2))
+        elif msg == "Bind" and len(quoted) >= 2:
+            self.current = self.prepared.get(quoted[1], "?")
+        elif msg == "Execute" and meter is not None:
+            meter.statements.append(self.current)
+        elif msg == "Query" and meter is not None:
+            query = _QUERY.match(rest)
+            meter.statements.append(_label(query.group(1)) if query else "?")
+
+
+def attach(conn: Any) -> None:
+    """Start tracing `conn` (called from the pool's configure hook when enabled)."""
+    _traces.add(_Trace(conn))
+
+
+@dataclass
+class Meter:
+    """Round trips and statements seen on the wire during a `round_trips()` block."""
+
+    round_trips: int = 0
+    statements: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"<{self.round_trips} round trips, {len(self.statements)} statements: {self.statements}>"
+
+
+@contextmanager
+def round_trips() -> Iterator[Meter]:
+    """Count what every traced connection sent and received inside the block."""
+    if not _enabled:
+        raise RuntimeError("agentdb.wire.enable() must run before the pool opens")
+    for trace in list(_traces):
+        trace.read(None)  # skip what happened before the block
+    meter = Meter()
+    try:
+        yield meter
+    finally:
+        for trace in list(_traces):
+            trace.read(meter)

@@ -1,0 +1,15 @@
+DROP TABLE workflow_execution_stats;
+DROP TABLE agent_execution_stats;
+DROP TABLE agent_memories;
+DROP TABLE agent_execution_metrics;
+DROP TABLE agent_executions;
+DROP TABLE execution_events;
+DROP TABLE workflow_executions;
+DROP TABLE workflow_edges;
+DROP TABLE workflow_nodes;
+DROP TABLE workflows;
+DROP TABLE agent_blocks;
+DROP TABLE agent_tools;
+DROP TABLE agents;
+DROP TABLE api_tokens;
+DROP TABLE users;

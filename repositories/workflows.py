@@ -1,0 +1,248 @@
+"""WorkflowRepository: workflows with their nodes and edges, each call one round trip."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from msgspec import Meta
+from psycopg.types.json import Jsonb
+
+from repositories import paging
+from repositories.database import Database
+from repositories.errors import NotFound, ValidationFailed
+from repositories.sql import statement
+
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+Key = Annotated[str, Meta(min_length=1, max_length=100)]
+
+MAX_NODES = 1000
+MAX_EDGES = 5000
+
+
+class AgentRef(msgspec.Struct, frozen=True):
+    id: UUID
+    name: str
+
+
+class BlockRef(msgspec.Struct, frozen=True):
+    id: UUID
+    name: str
+    block_type: str
+
+
+class Node(msgspec.Struct, frozen=True):
+    id: UUID
+    key: str
+    node_type: str
+    name: str
+    agent_id: UUID | None
+    block_id: UUID | None
+    config: dict[str, Any]
+    position: int
+    agent: AgentRef | None = None
+    block: BlockRef | None = None
+
+
+class Edge(msgspec.Struct, frozen=True):
+    id: UUID
+    source_node_id: UUID
+    target_node_id: UUID
+    source: str
+    target: str
+    label: str | None = None
+
+
+class Workflow(msgspec.Struct, frozen=True):
+    """A workflow with its whole graph (workflows.get_with_graph)."""
+
+    id: UUID
+    name: str
+    description: str
+    graph_definition: dict[str, Any]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    nodes: list[Node]
+    edges: list[Edge]
+
+
+class WorkflowSummary(msgspec.Struct, frozen=True):
+    """A workflow in a list (workflows.list_page, workflows.search_by_graph)."""
+
+    id: UUID
+    name: str
+    description: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class NodeInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    key: Key
+    node_type: Annotated[str, Meta(min_length=1, max_length=100)]
+    name: Annotated[str, Meta(max_length=200)] = ""
+    agent_id: UUID | None = None
+    block_id: UUID | None = None
+    config: dict[str, Any] = {}
+    position: Annotated[int, Meta(ge=0)] | None = None
+
+
+class EdgeInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    source: Key
+    target: Key
+    label: Annotated[str, Meta(max_length=200)] | None = None
+
+
+class WorkflowInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A whole workflow as written by create and replace_graph."""
+
+    name: Name
+    description: Annotated[str, Meta(max_length=2000)] = ""
+    graph_definition: dict[str, Any] = {}
+    nodes: Annotated[list[NodeInput], Meta(max_length=MAX_NODES)] = []
+    edges: Annotated[list[EdgeInput], Meta(max_length=MAX_EDGES)] = []
+
+
+_GET = statement("workflows.get_with_graph")
+_INSERT = statement("workflows.insert")
+_INSERT_GRAPH = statement("workflows.insert_graph")
+_BUMP_VERSION = statement("workflows.bump_version")
+_DELETE_GRAPH = statement("workflows.delete_graph")
+_DELETE = statement("workflows.delete")
+_LIST = statement("workflows.list_page")
+_SEARCH = statement("workflows.search_by_graph")
+
+
+def _graph_params(user_id: UUID, workflow_id: UUID, workflow: WorkflowInput) -> dict[str, Any]:
+    """The nodes and edges as the two JSON arrays workflows.insert_graph expands.
+
+    Checked here, before anything is sent, so a bad graph names its field: keys
+    are unique, edges join two distinct known keys, at most once.
+    """
+    keys: set[str] = set()
+    nodes = []
+    for index, node in enumerate(workflow.nodes):
+        if node.key in keys:
+            raise ValidationFailed(f"nodes[{index}].key: duplicate key {node.key!r}", field=f"nodes[{index}].key")
+        keys.add(node.key)
+        nodes.append({
+            "key": node.key,
+            "node_type": node.node_type,
+            "name": node.name,
+            "agent_id": node.agent_id,
+            "block_id": node.block_id,
+            "config": node.config,
+            "position": index if node.position is None else node.position,
+        })
+    pairs: set[tuple[str, str]] = set()
+    edges = []
+    for index, edge in enumerate(workflow.edges):
+        for end in ("source", "target"):
+            if getattr(edge, end) not in keys:
+                raise ValidationFailed(
+                    f"edges[{index}].{end}: no node with key {getattr(edge, end)!r}", field=f"edges[{index}].{end}"
+                )
+        if edge.source == edge.target:
+            raise ValidationFailed(f"edges[{index}]: an edge joins two different nodes", field=f"edges[{index}]")
+        if (edge.source, edge.target) in pairs:
+            raise ValidationFailed(f"edges[{index}]: duplicate edge", field=f"edges[{index}]")
+        pairs.add((edge.source, edge.target))
+        edges.append({"source": edge.source, "target": edge.target, "label": edge.label})
+    return {"user_id": user_id, "workflow_id": workflow_id, "nodes": Jsonb(nodes), "edges": Jsonb(edges)}
+
+
+def _page(rows: list[Any], limit: int) -> paging.Page[WorkflowSummary]:
+    items = msgspec.json.decode(rows[0][0], type=list[WorkflowSummary])
+    if len(items) <= limit:
+        return paging.Page(items=items)
+    items = items[:limit]
+    return paging.Page(items=items, next_cursor=paging.encode(items[-1].created_at, items[-1].id))
+
+
+class WorkflowRepository:
+    """Workflows, their nodes and edges. Every method is scoped to `user_id`."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, *, user_id: UUID, workflow_id: UUID) -> Workflow:
+        """The workflow with all nodes and edges: 1 round trip, any size."""
+        row = await self.db.row(_GET, user_id=user_id, workflow_id=workflow_id)
+        if row is None:
+            raise NotFound("workflow not found")
+        return msgspec.json.decode(row[0], type=Workflow)
+
+    async def list(self, *, user_id: UUID, limit: int = 50, cursor: str | None = None) -> paging.Page[WorkflowSummary]:
+        """A keyset page of the user's workflows, newest first: 1 round trip."""
+        paging.check_limit(limit)
+        before_at, before_id = paging.decode(cursor)
+        rows = await self.db.rows(
+            _LIST, user_id=user_id, before_created_at=before_at, before_id=before_id, limit=limit + 1
+        )
+        return _page(rows, limit)
+
+    async def search(
+        self, *, user_id: UUID, contains: dict[str, Any], limit: int = 50, cursor: str | None = None
+    ) -> paging.Page[WorkflowSummary]:
+        """Workflows whose graph_definition contains `contains` (jsonb @>): 1 round trip."""
+        paging.check_limit(limit)
+        before_at, before_id = paging.decode(cursor)
+        rows = await self.db.rows(
+            _SEARCH,
+            user_id=user_id,
+            contains=Jsonb(contains),
+            before_created_at=before_at,
+            before_id=before_id,
+            limit=limit + 1,
+        )
+        return _page(rows, limit)
+
+    async def create(self, *, user_id: UUID, workflow: WorkflowInput) -> Workflow:
+        """Create a workflow with its graph: 1 round trip, atomic, any number of nodes."""
+        workflow_id = uuid.uuid4()
+        graph = _graph_params(user_id, workflow_id, workflow)
+        *_, (created,) = await self.db.run(
+            (_INSERT, {
+                "user_id": user_id,
+                "workflow_id": workflow_id,
+                "name": workflow.name,
+                "description": workflow.description,
+                "graph_definition": Jsonb(workflow.graph_definition),
+            }),
+            (_INSERT_GRAPH, graph),
+            (_GET, {"user_id": user_id, "workflow_id": workflow_id}),
+        )
+        return msgspec.json.decode(created[0], type=Workflow)
+
+    async def replace_graph(
+        self, *, user_id: UUID, workflow_id: UUID, workflow: WorkflowInput, expected_version: int
+    ) -> Workflow:
+        """Replace name, definition, nodes and edges if `expected_version` is current.
+
+        1 round trip, atomic: bump_version raises (StaleVersion, NotFound) before
+        anything is deleted, and a failure anywhere leaves the old graph whole.
+        """
+        graph = _graph_params(user_id, workflow_id, workflow)
+        *_, (replaced,) = await self.db.run(
+            (_BUMP_VERSION, {
+                "user_id": user_id,
+                "workflow_id": workflow_id,
+                "expected_version": expected_version,
+                "name": workflow.name,
+                "description": workflow.description,
+                "graph_definition": Jsonb(workflow.graph_definition),
+            }),
+            (_DELETE_GRAPH, {"user_id": user_id, "workflow_id": workflow_id}),
+            (_INSERT_GRAPH, graph),
+            (_GET, {"user_id": user_id, "workflow_id": workflow_id}),
+        )
+        return msgspec.json.decode(replaced[0], type=Workflow)
+
+    async def delete(self, *, user_id: UUID, workflow_id: UUID) -> None:
+        """Delete the workflow with its graph and executions: 1 round trip."""
+        if await self.db.row(_DELETE, user_id=user_id, workflow_id=workflow_id) is None:
+            raise NotFound("workflow not found")

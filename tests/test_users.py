@@ -1,0 +1,43 @@
+"""Users and bearer tokens: stored only as SHA-256, revocable, expiring."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from agentdb.wire import round_trips
+from repositories import NotFound, UserRepository, ValidationFailed
+from repositories.users import hash_token
+
+
+async def test_create_authenticate_revoke(users: UserRepository) -> None:
+    with round_trips() as rt:
+        user, token = await users.create(email="Carol@Example.com")
+    assert rt.round_trips == 1
+    assert user.email == "carol@example.com" and hash_token(token) != token.encode()
+    with round_trips() as rt:
+        owner = await users.authenticate(token)
+    assert rt.round_trips == 1 and owner is not None and owner.user_id == user.id
+    assert await users.authenticate(token + "x") is None
+    await users.revoke_token(user_id=user.id, token=token)
+    assert await users.authenticate(token) is None
+    with pytest.raises(NotFound):
+        await users.revoke_token(user_id=user.id, token=token)
+    assert (await users.find_by_email(email="CAROL@example.com")) == user
+
+
+async def test_expired_token_is_refused(users: UserRepository) -> None:
+    user, _ = await users.create(email="dave@example.com")
+    expired = await users.issue_token(user_id=user.id, expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    valid = await users.issue_token(user_id=user.id, expires_at=datetime.now(UTC) + timedelta(hours=1))
+    assert await users.authenticate(expired) is None
+    owner = await users.authenticate(valid)
+    assert owner is not None and owner.expires_at is not None
+
+
+async def test_duplicate_email_names_the_field(users: UserRepository) -> None:
+    await users.create(email="eve@example.com")
+    with pytest.raises(ValidationFailed) as info:
+        await users.create(email="eve@example.com")
+    assert info.value.field == "email"
