@@ -17,9 +17,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, pq
 
 _PIPELINE_WAITS = frozenset({"_sync_gen", "_exit_gen"})
+_END_TRANSACTION = frozenset({"_commit_gen", "_rollback_gen"})
 
 
 @dataclass(slots=True)
@@ -55,7 +56,15 @@ class MeteredConnection(AsyncConnection[Any]):
         meter = _current.get()
         if meter is None:
             return await super().wait(gen, interval=interval, timeout=timeout)
-        if self._pipeline is None or getattr(gen, "__name__", "") in _PIPELINE_WAITS:
+        name = getattr(gen, "__name__", "")
+        if self._pipeline is not None:
+            sends = name in _PIPELINE_WAITS
+        elif name in _END_TRANSACTION:
+            # commit()/rollback() on an idle autocommit connection send nothing.
+            sends = self.pgconn.transaction_status != pq.TransactionStatus.IDLE
+        else:
+            sends = True
+        if sends:
             meter.round_trips += 1
         started = time.perf_counter()
         try:

@@ -24,7 +24,7 @@ from repositories.errors import (
     Unavailable,
     ValidationFailed,
 )
-from repositories.sql import Statement
+from repositories.sql import EXECUTED, Statement
 
 Row = tuple[Any, ...]
 Call = tuple[Statement, Mapping[str, Any]]
@@ -59,7 +59,9 @@ class Database:
                     async with conn.pipeline():
                         for statement, params in bound:
                             cursors.append(await conn.execute(statement.text, params))
-                    return [await cur.fetchall() if cur.description else [] for cur in cursors]
+                    results = [await cur.fetchall() if cur.description else [] for cur in cursors]
+            EXECUTED.update(statement.name for statement, _ in bound)
+            return results
         except (PoolTimeout, TimeoutError) as exc:
             raise Unavailable("database busy or unreachable; retry shortly") from exc
         except psycopg.Error as exc:

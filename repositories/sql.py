@@ -94,6 +94,11 @@ def load_all(root: Path = SQL_DIR) -> dict[str, Statement]:
 
 STATEMENTS: dict[str, Statement] = load_all()
 
+# Names of the statements this process has run successfully. The test session
+# writes them out (tests/conftest.py), and `agentdb sql check` reports any file
+# under sql/ that no test executed.
+EXECUTED: set[str] = set()
+
 
 def statement(name: str) -> Statement:
     """The statement `area.verb_noun`; raises at import time of the caller if absent."""
@@ -101,3 +106,12 @@ def statement(name: str) -> Statement:
         return STATEMENTS[name]
     except KeyError:
         raise SqlFileError(f"no sql file for {name!r} under {SQL_DIR}") from None
+
+
+def run_sync(conn: Any, name: str, **params: Any) -> list[tuple[Any, ...]]:
+    """Run one statement on a synchronous psycopg connection (tools, tests, jobs' admin steps)."""
+    found = statement(name)
+    cur = conn.execute(found.text, found.bind(params))
+    rows = cur.fetchall() if cur.description else []
+    EXECUTED.add(name)
+    return rows

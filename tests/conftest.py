@@ -99,3 +99,15 @@ def big_dsn(server_dsn: str) -> Iterator[str]:
 def big_conn(big_dsn: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(big_dsn, autocommit=True) as conn:
         yield conn
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Record which sql/ statements the session executed, for `agentdb sql check`."""
+    from agentdb.paths import ROOT
+    from repositories.sql import EXECUTED
+
+    if session.config.option.collectonly:
+        return
+    out = ROOT / ".agentdb" / "executed-statements.txt"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("".join(f"{name}\n" for name in sorted(EXECUTED)))

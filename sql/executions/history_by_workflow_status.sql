@@ -3,11 +3,12 @@
 -- (user_id leading, then (started_at, id)): the plan stops after `limit` rows,
 -- with no Sort over the user's rows, on the first page and 1,000 pages deep alike.
 -- The cursor is the last row's (started_at, id); the first page passes
--- a keyset after every row (9999-12-31, max uuid). The workflow name is a primary-key join on the page only.
+-- a keyset after every row (9999-12-31, max uuid). The workflow name is a primary-key lookup per row of the page
+-- (a scalar subquery: a hash join would read every workflow).
 SELECT coalesce(json_agg(json_build_object(
     'id', p.id,
     'workflow_id', p.workflow_id,
-    'workflow_name', w.name,
+    'workflow_name', (SELECT w.name FROM workflows AS w WHERE w.id = p.workflow_id),
     'status', p.status,
     'started_at', p.started_at,
     'completed_at', p.completed_at,
@@ -23,4 +24,3 @@ FROM (
     ORDER BY e.started_at DESC, e.id DESC
     LIMIT %(limit)s
 ) AS p
-INNER JOIN workflows AS w ON w.id = p.workflow_id
