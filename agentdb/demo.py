@@ -1,0 +1,96 @@
+"""Demo data for `agentdb demo`: a user, a few agents, a 50-node workflow, thousands of executions.
+
+Loaded through the repositories (the same code paths the API uses), once: a
+second run finds the demo user and only issues a fresh token, since tokens are
+stored as hashes and cannot be shown again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from agentdb import config
+from agentdb.pool import open_pool
+from repositories import AgentRepository, Database, ExecutionRepository, UserRepository, WorkflowRepository
+from repositories.agents import AgentInput, ToolInput
+from repositories.workflows import EdgeInput, NodeInput, WorkflowInput
+
+DEMO_EMAIL = "demo@agentdb.local"
+EXECUTIONS = 2_000
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    token: str
+    workflow_id: uuid.UUID
+
+
+async def _fill(db: Database, user_id: uuid.UUID) -> uuid.UUID:
+    agents, workflows, executions = AgentRepository(db), WorkflowRepository(db), ExecutionRepository(db)
+    made = [
+        await agents.create(user_id=user_id, agent=AgentInput(
+            name=name, configuration={"model": model},
+            tools=[ToolInput(name=f"{name.lower()}-tool-{i}") for i in range(tools)],
+        ))
+        for name, model, tools in (("Planner", "gpt-4o", 10), ("Researcher", "claude-sonnet", 6), ("Writer", "llama-3", 3))
+    ]
+    nodes = [NodeInput(key=f"step{i}", node_type="agent" if i % 5 == 0 else "tool", name=f"Step {i}",
+                       agent_id=made[i % 3].id if i % 5 == 0 else None) for i in range(50)]
+    edges = [EdgeInput(source=f"step{i}", target=f"step{i + 1}") for i in range(49)]
+    workflow = await workflows.create(user_id=user_id, workflow=WorkflowInput(
+        name="Research pipeline (50 nodes)", graph_definition={"kind": "research"}, nodes=nodes, edges=edges))
+    rng = random.Random(7)
+    start = datetime.now(UTC) - timedelta(days=30)
+
+    async def one(i: int) -> None:
+        execution = await executions.start(user_id=user_id, workflow_id=workflow.id, input={"run": i})
+        if i < EXECUTIONS - 5:
+            await executions.transition(user_id=user_id, execution_id=execution.id, to_status="running")
+            await executions.transition(user_id=user_id, execution_id=execution.id,
+                                        to_status="completed" if rng.random() < 0.9 else "failed")
+        await executions.record_agent_execution(
+            user_id=user_id, agent_id=made[i % 3].id, session_id=uuid.uuid4(), workflow_execution_id=execution.id,
+            started_at=start + timedelta(minutes=20 * i), prompt_tokens=rng.randrange(100, 3000),
+            completion_tokens=rng.randrange(10, 900), latency_ms=rng.randrange(100, 5000),
+            cost_usd=round(rng.random() / 10, 6))
+
+    for batch in range(0, EXECUTIONS, 20):
+        await asyncio.gather(*(one(i) for i in range(batch, min(batch + 20, EXECUTIONS))))
+    return workflow.id
+
+
+async def load(dsn: str) -> DemoInfo:
+    """Load the demo data unless present; return a fresh token and the demo workflow's id."""
+    settings = config.from_env()
+    pool = await open_pool(dsn, settings, min_size=1, max_size=4)
+    try:
+        db = Database(pool, deadline_s=60)
+        users = UserRepository(db)
+        existing = await users.find_by_email(email=DEMO_EMAIL)
+        if existing is None:
+            user, token = await users.create(email=DEMO_EMAIL, token_name="demo")
+            print(f"loading demo data ({EXECUTIONS} executions)...")
+            workflow_id = await _fill(db, user.id)
+        else:
+            token = await users.issue_token(user_id=existing.id, name="demo")
+            page = await WorkflowRepository(db).list(user_id=existing.id, limit=1)
+            workflow_id = page.items[0].id
+        return DemoInfo(token=token, workflow_id=workflow_id)
+    finally:
+        await pool.close()
+
+
+def instructions(base: str, token: str, workflow_id: uuid.UUID) -> str:
+    auth = f'-H "Authorization: Bearer {token}"'
+    return "\n".join([
+        f"demo token: {token}",
+        "try:",
+        f"  curl -s {auth} {base}/workflows/{workflow_id}",
+        f"  curl -s {auth} '{base}/dashboard/recent-activity?limit=5'",
+        f"  curl -s {auth} '{base}/executions?limit=5'",
+        f"OpenAPI: {base.split('/api/')[0]}/schema",
+    ])
