@@ -1,6 +1,7 @@
 -- One keyset page of a user's agents, newest first, each with its tool count,
 -- as a JSON array. The count is one grouped pass over the page's tools joined
 -- by agent id (not a subquery per row). First page: a keyset after every row.
+-- seq-scan-ok: counting tools of a 50-agent page may hash the (small) agent_tools table; to revisit with an index-driven count.
 WITH page AS (
     SELECT a.id, a.name, a.description, a.configuration, a.created_at, a.updated_at
     FROM agents AS a

@@ -1,0 +1,123 @@
+"""`agentdb sql check`: every sql/ file parses, has a header, named params only,
+is executed by a test, passes sqlfluff; no SQL strings in Python product code;
+migrations pass agentdb.migration_lint. Every failure names its file.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+import pglast
+
+from agentdb import migration_lint
+from agentdb.paths import ROOT, SQL_DIR
+from repositories.sql import SqlFileError, parse
+
+EXECUTED_FILE = ROOT / ".agentdb" / "executed-statements.txt"
+PRODUCT_DIRS = ("agentdb", "repositories", "api", "jobs")
+# Known, reviewed exceptions: (file relative to ROOT, reason).
+ALLOWED_PY_SQL = {
+    "agentdb/explain.py": "EXPLAIN prefix on a loaded statement",
+    "agentdb/testdb.py": "psycopg.sql DDL composition of a database name",
+    "agentdb/sqlcheck.py": "this checker's own keyword patterns and messages",
+}
+_NAMED = re.compile(r"%\((\w+)\)s")
+_SQL_START = re.compile(r"^\s*(SELECT|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|WITH\s+\w+\s+AS|"
+                        r"CREATE\s+(TABLE|INDEX|UNIQUE|DATABASE|VIEW|FUNCTION)|DROP\s+|ALTER\s+TABLE|"
+                        r"EXPLAIN|TRUNCATE|ANALYZE\b|SET\s+\w+\s*(=|TO)|COPY\s+\w+)")  # house style: keywords upper case
+
+
+def sql_files(sql_dir: Path) -> list[Path]:
+    return sorted(sql_dir.glob("*/*.sql"))
+
+
+def check_files(sql_dir: Path) -> list[str]:
+    """Header, named params only, one statement (repositories.sql.parse), and it parses as PostgreSQL."""
+    problems: list[str] = []
+    for path in sql_files(sql_dir):
+        name = f"{path.parent.name}.{path.stem}"
+        try:
+            stmt = parse(path, name)
+        except SqlFileError as exc:
+            problems.append(str(exc))
+            continue
+        names: dict[str, int] = {}
+        body = _NAMED.sub(lambda m: f"${names.setdefault(m.group(1), len(names) + 1)}",
+                          stmt.text.replace("%%", "%"))
+        try:
+            pglast.parse_sql(body)
+        except pglast.parser.ParseError as exc:
+            problems.append(f"{path}: does not parse as PostgreSQL: {exc}")
+    return problems
+
+
+def check_executed(sql_dir: Path, executed_file: Path) -> list[str]:
+    """Files no test executed (orphans)."""
+    if not executed_file.exists():
+        return [f"{executed_file}: missing; run the test suite first"]
+    executed = set(executed_file.read_text(encoding="utf-8").split())
+    return [f"{path}: not executed by any test (orphan)" for path in sql_files(sql_dir)
+            if f"{path.parent.name}.{path.stem}" not in executed]
+
+
+def check_python(root: Path, dirs: tuple[str, ...] = PRODUCT_DIRS,
+                 allowed: dict[str, str] = ALLOWED_PY_SQL) -> list[str]:
+    """String literals in Python product code that look like SQL statements."""
+    problems: list[str] = []
+    for directory in dirs:
+        for path in sorted((root / directory).rglob("*.py")):
+            rel = path.relative_to(root).as_posix()
+            if rel in allowed:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+            docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                          if isinstance(n, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                          and n.body and isinstance(n.body[0], ast.Expr)
+                          and isinstance(n.body[0].value, ast.Constant)}
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                        and id(node) not in docstrings and _SQL_START.match(node.value)
+                        and _looks_like_statement(node.value)):
+                    problems.append(f"{path}:{node.lineno}: SQL in Python code; move it to sql/<area>/<verb>.sql")
+    return problems
+
+
+def _looks_like_statement(text: str) -> bool:
+    try:
+        pglast.parse_sql(_NAMED.sub("NULL", text).replace("%s", "NULL"))
+    except Exception:
+        # f-string fragments do not parse; a fragment starting with a statement keyword still counts.
+        return bool(re.match(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER|DROP|EXPLAIN|TRUNCATE)\s",
+                             text)) and len(text.split()) >= 2
+    return True
+
+
+def check_style(sql_dir: Path, config: Path = ROOT / ".sqlfluff") -> list[str]:
+    """sqlfluff (postgres dialect, the committed .sqlfluff) on every file."""
+    from sqlfluff.core import FluffConfig, Linter
+
+    linter = Linter(config=FluffConfig.from_path(str(config.parent)))
+    problems: list[str] = []
+    for path in sql_files(sql_dir):
+        result = linter.lint_path(str(path))
+        for file in result.files:
+            for violation in file.get_violations():
+                problems.append(f"{path}:{violation.line_no}: {violation.rule_code()} {violation.desc()}")
+    return problems
+
+
+def run_all(root: Path = ROOT, sql_dir: Path = SQL_DIR, executed_file: Path = EXECUTED_FILE,
+            migrations_dir: Path | None = None) -> list[str]:
+    return (check_files(sql_dir) + check_executed(sql_dir, executed_file) + check_python(root)
+            + check_style(sql_dir) + migration_lint.lint(migrations_dir or root / "migrations"))
+
+
+def main(fix: bool = False) -> int:
+    problems = run_all()
+    for problem in problems:
+        print(problem)
+    print(f"sql check: {len(problems)} problem(s)", file=sys.stderr)
+    return 1 if problems else 0
