@@ -1,0 +1,1 @@
+"""The HTTP API: a thin Litestar app over the repositories (see api.app.create_app)."""

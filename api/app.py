@@ -1,0 +1,109 @@
+"""The Litestar app: `uvicorn api.app:create_app --factory`.
+
+Thin by design: handlers call one repository method each; every error goes
+through api.errors; every response carries Server-Timing (api.timing); every
+route but /schema needs a bearer token (api.auth).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from uuid import UUID
+
+from litestar import Litestar, Request
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from psycopg_pool import AsyncConnectionPool
+
+from agentdb.config import Settings, from_env, resolve_dsn
+from agentdb.pool import open_pool
+from api.auth import BearerTokenMiddleware, TokenCache
+from api.errors import EXCEPTION_HANDLERS
+from api.routes.agents import AgentController
+from api.routes.dashboard import DashboardController
+from api.routes.executions import ExecutionController
+from api.routes.workflows import WorkflowController
+from api.timing import DbMeterMiddleware, add_server_timing
+from repositories import AgentRepository, Database, ExecutionRepository, UserRepository, WorkflowRepository
+
+MAX_BODY_BYTES = 1024 * 1024  # a 1000-node workflow is well under this
+
+
+def _bind(state: State, pool: AsyncConnectionPool) -> None:
+    db = Database(pool)
+    state.pool = pool
+    state.users = UserRepository(db)
+    state.workflows = WorkflowRepository(db)
+    state.agents = AgentRepository(db)
+    state.executions = ExecutionRepository(db)
+
+
+def _user_id(request: Request[UUID, Any, State]) -> UUID:
+    return request.user
+
+
+def _workflows(state: State) -> WorkflowRepository:
+    return state.workflows  # type: ignore[no-any-return]
+
+
+def _agents(state: State) -> AgentRepository:
+    return state.agents  # type: ignore[no-any-return]
+
+
+def _executions(state: State) -> ExecutionRepository:
+    return state.executions  # type: ignore[no-any-return]
+
+
+def create_app(settings: Settings | None = None, pool: AsyncConnectionPool | None = None) -> Litestar:
+    """The app; it opens (and closes) its own pool unless given one."""
+    settings = settings or from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if pool is not None:
+            yield
+            return
+        owned = await open_pool(resolve_dsn(settings), settings)
+        _bind(app.state, owned)
+        try:
+            yield
+        finally:
+            await owned.close()
+
+    state = State({"settings": settings, "token_cache": TokenCache(settings.token_cache_ttl_s)})
+    if pool is not None:
+        _bind(state, pool)
+
+    return Litestar(
+        route_handlers=[WorkflowController, AgentController, ExecutionController, DashboardController],
+        dependencies={
+            "user_id": Provide(_user_id, sync_to_thread=False),
+            "workflows": Provide(_workflows, sync_to_thread=False),
+            "agents": Provide(_agents, sync_to_thread=False),
+            "executions": Provide(_executions, sync_to_thread=False),
+        },
+        middleware=[
+            DbMeterMiddleware,  # outermost: the token lookup is metered too
+            DefineMiddleware(BearerTokenMiddleware, exclude=["^/schema"]),
+        ],
+        before_send=[add_server_timing],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        state=state,
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(
+            title="agent-builder API",
+            version="1.0.0",
+            path="/schema",
+            components=Components(
+                security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
+            ),
+            security=[{"BearerToken": []}],
+        ),
+        debug=False,
+    )

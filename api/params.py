@@ -1,0 +1,61 @@
+"""Query and header parameters shared by the routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar.di import NamedDependency
+from litestar.params import HeaderParameter, QueryParameter
+
+from api.errors import BadRequest
+from repositories.agents import AgentRepository
+from repositories.executions import ExecutionRepository
+from repositories.paging import MAX_LIMIT
+from repositories.workflows import WorkflowRepository
+
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Page size, 1..{MAX_LIMIT}.")]
+Cursor = Annotated[str | None, QueryParameter(description="The next_cursor of the previous page.")]
+JsonQuery = Annotated[str | None, QueryParameter(description="A JSON object; matches rows containing it (jsonb @>).")]
+IfMatch = Annotated[
+    str | None, HeaderParameter(name="If-Match", description='The version being replaced: "3" (an ETag) or 3.')
+]
+
+_OBJECT = msgspec.json.Decoder(dict[str, Any])
+
+
+def json_object(raw: str, *, field: str) -> dict[str, Any]:
+    """A JSON object given in a query parameter (400 naming the parameter if it is not one)."""
+    try:
+        return _OBJECT.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise BadRequest(f"{field}: must be a JSON object ({exc})", field=field) from None
+
+
+def expected_version(if_match: str | None) -> int:
+    """The version named by If-Match: missing 428, unreadable 400."""
+    if if_match is None or not if_match.strip():
+        raise BadRequest("If-Match: required (the workflow's ETag)", field="If-Match", status_code=428)
+    value = if_match.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    try:
+        version = int(value)
+    except ValueError:
+        raise BadRequest('If-Match: must be a version such as "3"', field="If-Match") from None
+    if version < 1:
+        raise BadRequest("If-Match: must be a positive version", field="If-Match")
+    return version
+
+
+def etag(version: int) -> dict[str, str]:
+    return {"ETag": f'"{version}"'}
+
+
+# Injected by name (see api.app): the caller's user id and the repositories.
+UserId = NamedDependency[UUID]
+Workflows = NamedDependency[WorkflowRepository]
+Agents = NamedDependency[AgentRepository]
+Executions = NamedDependency[ExecutionRepository]

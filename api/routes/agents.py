@@ -1,0 +1,50 @@
+"""/api/agent-builder/agents: agents with their tools."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_201_CREATED
+
+from api.params import Agents, Cursor, JsonQuery, Limit, UserId, json_object
+from repositories.agents import Agent, AgentInput, AgentPatch, AgentSummary
+from repositories.paging import Page
+
+
+class AgentController(Controller):
+    path = "/api/agent-builder/agents"
+    tags = ["agents"]
+
+    @get("/", summary="List agents with tool counts (newest first), or search their configuration")
+    async def list_agents(
+        self,
+        user_id: UserId,
+        agents: Agents,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        config_contains: JsonQuery = None,
+    ) -> Page[AgentSummary]:
+        if config_contains is not None:
+            contains = json_object(config_contains, field="config_contains")
+            return await agents.search(user_id=user_id, contains=contains, limit=limit, cursor=cursor)
+        return await agents.list(user_id=user_id, limit=limit, cursor=cursor)
+
+    @post("/", summary="Create an agent with its tools", status_code=HTTP_201_CREATED)
+    async def create_agent(self, user_id: UserId, agents: Agents, data: JSONBody[AgentInput]) -> Agent:
+        return await agents.create(user_id=user_id, agent=data)
+
+    @get("/{agent_id:uuid}", summary="An agent with its tools")
+    async def get_agent(self, user_id: UserId, agents: Agents, agent_id: FromPath[UUID]) -> Agent:
+        return await agents.get(user_id=user_id, agent_id=agent_id)
+
+    @patch("/{agent_id:uuid}", summary="Update some fields; `tools`, when given, replaces the list")
+    async def update_agent(
+        self, user_id: UserId, agents: Agents, agent_id: FromPath[UUID], data: JSONBody[AgentPatch]
+    ) -> Agent:
+        return await agents.update(user_id=user_id, agent_id=agent_id, patch=data)
+
+    @delete("/{agent_id:uuid}", summary="Delete an agent with its tools, executions and memories")
+    async def delete_agent(self, user_id: UserId, agents: Agents, agent_id: FromPath[UUID]) -> None:
+        await agents.delete(user_id=user_id, agent_id=agent_id)
