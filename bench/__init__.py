@@ -1,0 +1,1 @@
+"""Benchmarks of agentdb (see bench/README.md): repository hot paths, growth curve, HTTP."""

@@ -1,0 +1,38 @@
+"""`agentdb bench <repo|curve|http> [options]` (or `python -m bench ...`)."""
+
+from __future__ import annotations
+
+import sys
+
+USAGE = """usage: agentdb bench {repo,curve,http} [options]
+
+  repo   repository hot paths: agentdb vs SQLAlchemy eager/lazy vs bare psycopg (bench/repo_bench.py)
+  curve  history and recent activity latency across datagen scales, bench/results/curve.png (bench/curve.py)
+  http   loopback HTTP load: agentdb serve vs FastAPI+SQLAlchemy (bench/http_bench.py)
+
+`agentdb bench <command> --help` for the options of each."""
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command == "repo":
+        from bench import repo_bench
+
+        return repo_bench.main(rest)
+    if command == "curve":
+        from bench import curve
+
+        return curve.main(rest)
+    if command == "http":
+        from bench import http_bench
+
+        return http_bench.main(rest)
+    print(f"unknown bench command {command!r}\n\n{USAGE}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
