@@ -71,6 +71,7 @@ class _Trace:
         self._reader = open(self.path, encoding="utf-8", errors="replace")  # noqa: SIM115
         self._pending = ""
         self.last_dir = "B"
+        self.synced = False
         self.prepared: dict[str, str] = {}
         self.current = "?"
         weakref.finalize(conn, self.close)
@@ -97,11 +98,18 @@ class _Trace:
             return
         direction, msg, rest = match.group("dir"), match.group("msg"), match.group("rest")
         if direction == "B":
-            if self.last_dir == "F" and meter is not None:
+            # A round trip is the client waiting for the server after a sync point
+            # (Sync, Flush or a simple Query). Rows the server streams back before
+            # the client's Sync went out (a large result) are not a second one.
+            if self.last_dir == "F" and self.synced and meter is not None:
                 meter.round_trips += 1
+            if self.last_dir == "F" and self.synced:
+                self.synced = False
             self.last_dir = "B"
             return
         self.last_dir = "F"
+        if msg in ("Sync", "Flush", "Query"):
+            self.synced = True
         quoted = _QUOTED.findall(rest)
         if msg == "Parse":
             # The statement text may span lines (and hold quotes): only its start matters.
