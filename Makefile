@@ -5,12 +5,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install
+.PHONY: run test install check plans
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,sqlcheck]'
+	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -20,3 +20,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# SQL and migration review (after `make test`, which records the statements the tests ran).
+check: $(STAMP)
+	$(PY) -m devtools check
+
+# Regenerate devtools/plans/ (on PostgreSQL 15: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres).
+plans: $(STAMP)
+	$(PY) -m devtools plans

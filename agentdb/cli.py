@@ -1,4 +1,4 @@
-"""The `agentdb` command: migrate, serve, demo, users, sql, bench."""
+"""The `agentdb` command: migrate, serve, demo, users."""
 
 from __future__ import annotations
 
@@ -31,10 +31,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    settings = config.from_env()
-    if not settings.database_url:
-        print("agentdb serve: DATABASE_URL is not set (use `agentdb demo` for the embedded database)", file=sys.stderr)
-        return 2
+    # Resolved once here (starting the embedded server if DATABASE_URL is unset),
+    # so every worker process uses the same database.
+    os.environ["DATABASE_URL"] = _dsn()
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -58,56 +57,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(demo.instructions(base, token.token, token.workflow_id))
     if args.no_serve:
         return 0
-    os.environ["DATABASE_URL"] = dsn
     return cmd_serve(args)
 
 
 def cmd_users_create(args: argparse.Namespace) -> int:
+    from agentdb.pool import database
     from repositories import UserRepository
 
     async def create() -> str:
-        async with _database() as db:
+        async with database(min_size=1, max_size=2) as db:
             _, token = await UserRepository(db).create(email=args.email, token_name=args.token_name)
             return token
 
     print(asyncio.run(create()))
     return 0
-
-
-def _database():  # type: ignore[no-untyped-def]
-    from contextlib import asynccontextmanager
-
-    from agentdb.pool import open_pool
-    from repositories import Database
-
-    @asynccontextmanager
-    async def scope():  # type: ignore[no-untyped-def]
-        settings = config.from_env()
-        pool = await open_pool(config.resolve_dsn(settings), settings, min_size=1, max_size=2)
-        try:
-            yield Database(pool)
-        finally:
-            await pool.close()
-
-    return scope()
-
-
-def cmd_sql_check(args: argparse.Namespace) -> int:
-    from agentdb.sqlcheck import main as check_main
-
-    return check_main(fix=False)
-
-
-def cmd_sql_plans(args: argparse.Namespace) -> int:
-    from agentdb.plans import main as plans_main
-
-    return plans_main(check=args.check, scale=args.scale)
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    from bench.__main__ import main as bench_main
-
-    return bench_main(args.rest)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -136,17 +99,6 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--token-name", default="cli")
     p.set_defaults(func=cmd_users_create)
 
-    sql = sub.add_parser("sql", help="SQL review tools").add_subparsers(dest="sql_command", required=True)
-    p = sql.add_parser("check", help="parse, lint and cover every sql/ file; lint migrations")
-    p.set_defaults(func=cmd_sql_check)
-    p = sql.add_parser("plans", help="write sql/plans/ from EXPLAIN on generated data")
-    p.add_argument("--check", action="store_true", help="fail when the committed plans differ")
-    p.add_argument("--scale", default="PLANS")
-    p.set_defaults(func=cmd_sql_plans)
-
-    p = sub.add_parser("bench", help="benchmarks (see bench/README.md)")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_bench)
     return top
 
 

@@ -19,6 +19,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pool_timeout_s: float = 1.0
     # Per-statement ceiling, so a runaway query answers 5xx instead of hanging.
     statement_timeout_ms: int = 5000
+    # Ceiling on waiting for a lock, well under statement_timeout: a locked table
+    # answers its own requests 503 quickly instead of holding the pool.
+    lock_timeout_ms: int = 500
+    # Client-side ceiling on a whole database call (waiting for a connection included).
+    deadline_s: float = 6.0
     # Cache of bearer-token lookups (0 disables).
     token_cache_ttl_s: float = 30.0
 
@@ -40,6 +45,8 @@ def from_env() -> Settings:
         pool_max_size=int(env.get("AGENTDB_POOL_MAX", "10")),
         pool_timeout_s=float(env.get("AGENTDB_POOL_TIMEOUT", "1.0")),
         statement_timeout_ms=int(env.get("AGENTDB_STATEMENT_TIMEOUT_MS", "5000")),
+        lock_timeout_ms=int(env.get("AGENTDB_LOCK_TIMEOUT_MS", "500")),
+        deadline_s=float(env.get("AGENTDB_DEADLINE_S", "6.0")),
         token_cache_ttl_s=float(env.get("AGENTDB_TOKEN_CACHE_TTL", "30")),
     )
 

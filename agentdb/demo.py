@@ -13,9 +13,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import msgspec
+
 from agentdb import config
-from agentdb.pool import open_pool
-from repositories import AgentRepository, Database, ExecutionRepository, UserRepository, WorkflowRepository
+from agentdb.pool import database
+from repositories import AgentRepository, Database, ExecutionRepository, NotFound, UserRepository, WorkflowRepository
 from repositories.agents import AgentInput, ToolInput
 from repositories.workflows import EdgeInput, NodeInput, WorkflowInput
 
@@ -65,13 +67,12 @@ async def _fill(db: Database, user_id: uuid.UUID) -> uuid.UUID:
 
 async def load(dsn: str) -> DemoInfo:
     """Load the demo data unless present; return a fresh token and the demo workflow's id."""
-    settings = config.from_env()
-    pool = await open_pool(dsn, settings, min_size=1, max_size=4)
-    try:
-        db = Database(pool, deadline_s=60)
+    settings = msgspec.structs.replace(config.from_env(), database_url=dsn, deadline_s=60.0)
+    async with database(settings, min_size=1, max_size=4) as db:
         users = UserRepository(db)
-        existing = await users.find_by_email(email=DEMO_EMAIL)
-        if existing is None:
+        try:
+            existing = await users.get_by_email(email=DEMO_EMAIL)
+        except NotFound:
             user, token = await users.create(email=DEMO_EMAIL, token_name="demo")
             print(f"loading demo data ({EXECUTIONS} executions)...")
             workflow_id = await _fill(db, user.id)
@@ -80,8 +81,6 @@ async def load(dsn: str) -> DemoInfo:
             page = await WorkflowRepository(db).list(user_id=existing.id, limit=1)
             workflow_id = page.items[0].id
         return DemoInfo(token=token, workflow_id=workflow_id)
-    finally:
-        await pool.close()
 
 
 def instructions(base: str, token: str, workflow_id: uuid.UUID) -> str:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from yoyo import get_backend, read_migrations
 
-from agentdb.paths import MIGRATIONS_DIR
+
+def _migrations_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    packaged = here / "_migrations"
+    return packaged if packaged.is_dir() else here.parent / "migrations"
+
+
+# The checkout's top-level migrations/; an installed wheel carries them as agentdb/_migrations/.
+MIGRATIONS_DIR = _migrations_dir()
 
 
 def yoyo_url(dsn: str) -> str:

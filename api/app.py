@@ -2,7 +2,9 @@
 
 Thin by design: handlers call one repository method each; every error goes
 through api.errors; every response carries Server-Timing (api.timing); every
-route but /schema needs a bearer token (api.auth).
+route under /api/agent-builder needs a bearer token (api.auth). The app's state
+holds the one Database (opened in the lifespan); each controller declares the
+repositories it uses as dependencies built on it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
 
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
@@ -25,41 +27,20 @@ from agentdb.pool import open_pool
 from api.auth import BearerTokenMiddleware, TokenCache
 from api.errors import EXCEPTION_HANDLERS
 from api.routes.agents import AgentController
-from api.routes.dashboard import DashboardController
 from api.routes.executions import ExecutionController
 from api.routes.workflows import WorkflowController
 from api.timing import DbMeterMiddleware, add_server_timing
-from repositories import AgentRepository, Database, ExecutionRepository, UserRepository, WorkflowRepository
+from repositories import Database
 
+API_PREFIX = "/api/agent-builder"
 MAX_BODY_BYTES = 1024 * 1024  # a 1000-node workflow is well under this
-
-
-def _bind(state: State, pool: AsyncConnectionPool) -> None:
-    db = Database(pool)
-    state.pool = pool
-    state.users = UserRepository(db)
-    state.workflows = WorkflowRepository(db)
-    state.agents = AgentRepository(db)
-    state.executions = ExecutionRepository(db)
 
 
 def _user_id(request: Request[UUID, Any, State]) -> UUID:
     return request.user
 
 
-def _workflows(state: State) -> WorkflowRepository:
-    return state.workflows  # type: ignore[no-any-return]
-
-
-def _agents(state: State) -> AgentRepository:
-    return state.agents  # type: ignore[no-any-return]
-
-
-def _executions(state: State) -> ExecutionRepository:
-    return state.executions  # type: ignore[no-any-return]
-
-
-def create_app(settings: Settings | None = None, pool: AsyncConnectionPool | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, pool: AsyncConnectionPool[Any] | None = None) -> Litestar:
     """The app; it opens (and closes) its own pool unless given one."""
     settings = settings or from_env()
 
@@ -69,7 +50,7 @@ def create_app(settings: Settings | None = None, pool: AsyncConnectionPool | Non
             yield
             return
         owned = await open_pool(resolve_dsn(settings), settings)
-        _bind(app.state, owned)
+        app.state.db = Database(owned, deadline_s=settings.deadline_s)
         try:
             yield
         finally:
@@ -77,16 +58,15 @@ def create_app(settings: Settings | None = None, pool: AsyncConnectionPool | Non
 
     state = State({"settings": settings, "token_cache": TokenCache(settings.token_cache_ttl_s)})
     if pool is not None:
-        _bind(state, pool)
+        state.db = Database(pool, deadline_s=settings.deadline_s)
 
+    api = Router(
+        path=API_PREFIX,
+        route_handlers=[WorkflowController, AgentController, ExecutionController],
+        dependencies={"user_id": Provide(_user_id, sync_to_thread=False)},
+    )
     return Litestar(
-        route_handlers=[WorkflowController, AgentController, ExecutionController, DashboardController],
-        dependencies={
-            "user_id": Provide(_user_id, sync_to_thread=False),
-            "workflows": Provide(_workflows, sync_to_thread=False),
-            "agents": Provide(_agents, sync_to_thread=False),
-            "executions": Provide(_executions, sync_to_thread=False),
-        },
+        route_handlers=[api],
         middleware=[
             DbMeterMiddleware,  # outermost: the token lookup is metered too
             DefineMiddleware(BearerTokenMiddleware, exclude=["^/schema"]),

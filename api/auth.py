@@ -20,10 +20,10 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from api.errors import CHALLENGE, INVALID_TOKEN
+from repositories.errors import Unauthenticated
 from repositories.users import TokenOwner, UserRepository, hash_token
 
-CHALLENGE = {"WWW-Authenticate": 'Bearer realm="agent-builder"'}
-INVALID = {"WWW-Authenticate": 'Bearer realm="agent-builder", error="invalid_token"'}
 MAX_CACHED = 10_000
 
 
@@ -88,10 +88,10 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         key = hash_token(token)
         user_id = cache.get(key)
         if user_id is None:
-            users: UserRepository = state.users
-            owner = await users.authenticate(token)
-            if owner is None:
-                raise NotAuthorizedException("invalid, expired or revoked token", headers=INVALID)
+            try:
+                owner = await UserRepository(state.db).authenticate(token=token)
+            except Unauthenticated as exc:
+                raise NotAuthorizedException(str(exc), headers=INVALID_TOKEN) from None
             cache.put(key, owner)
             user_id = owner.user_id
         return AuthenticationResult(user=user_id, auth=None)

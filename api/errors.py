@@ -15,6 +15,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_412_PRECONDITION_FAILED,
@@ -23,13 +24,16 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
-from repositories.errors import IllegalTransition, NotFound, StaleVersion, Unavailable, ValidationFailed
+from repositories.errors import IllegalTransition, NotFound, StaleVersion, Unauthenticated, Unavailable, ValidationFailed
 
 log = logging.getLogger("api")
 
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="agent-builder"'}
+INVALID_TOKEN = {"WWW-Authenticate": 'Bearer realm="agent-builder", error="invalid_token"'}
 
-class BadRequest(HTTPException):
-    """A request the API refuses before it reaches a repository (400), naming the field."""
+
+class RequestError(HTTPException):
+    """A request the API refuses before it reaches a repository (400 unless told), naming the field."""
 
     status_code = HTTP_400_BAD_REQUEST
 
@@ -47,6 +51,10 @@ def _error(status: int, message: str, *, field: str | None = None, headers: dict
 
 def _validation_failed(_: Request, exc: ValidationFailed) -> Response[dict[str, Any]]:
     return _error(HTTP_422_UNPROCESSABLE_ENTITY, str(exc), field=exc.field)
+
+
+def _unauthenticated(_: Request, exc: Unauthenticated) -> Response[dict[str, Any]]:
+    return _error(HTTP_401_UNAUTHORIZED, str(exc), headers=INVALID_TOKEN)
 
 
 def _not_found(_: Request, exc: NotFound) -> Response[dict[str, Any]]:
@@ -113,6 +121,7 @@ def _internal(_: Request, exc: Exception) -> Response[dict[str, Any]]:
 
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     ValidationFailed: _validation_failed,
+    Unauthenticated: _unauthenticated,
     NotFound: _not_found,
     StaleVersion: _stale,
     IllegalTransition: _illegal,

@@ -1,4 +1,4 @@
-"""Query and header parameters shared by the routes."""
+"""Query and header parameters shared by the routes, and the injected dependencies."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ import msgspec
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter, QueryParameter
 
-from api.errors import BadRequest
-from repositories.agents import AgentRepository
-from repositories.executions import ExecutionRepository
-from repositories.paging import MAX_LIMIT
-from repositories.workflows import WorkflowRepository
+from api import cursors
+from api.errors import RequestError
+from repositories.paging import MAX_LIMIT, Keyset
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Page size, 1..{MAX_LIMIT}.")]
 Cursor = Annotated[str | None, QueryParameter(description="The next_cursor of the previous page.")]
@@ -30,23 +28,27 @@ def json_object(raw: str, *, field: str) -> dict[str, Any]:
     try:
         return _OBJECT.decode(raw)
     except msgspec.DecodeError as exc:
-        raise BadRequest(f"{field}: must be a JSON object ({exc})", field=field) from None
+        raise RequestError(f"{field}: must be a JSON object ({exc})", field=field) from None
+
+
+def after(cursor: str | None) -> Keyset | None:
+    """The keyset a `cursor` query parameter stands for."""
+    return cursors.decode(cursor)
 
 
 def expected_version(if_match: str | None) -> int:
     """The version named by If-Match: missing 428, unreadable 400."""
     if if_match is None or not if_match.strip():
-        raise BadRequest("If-Match: required (the workflow's ETag)", field="If-Match", status_code=428)
+        raise RequestError("If-Match: required (the workflow's ETag)", field="If-Match", status_code=428)
     value = if_match.strip()
     if value.startswith("W/"):
         value = value[2:]
     value = value.strip('"')
-    try:
-        version = int(value)
-    except ValueError:
-        raise BadRequest('If-Match: must be a version such as "3"', field="If-Match") from None
+    if not value.isascii() or not value.isdigit():
+        raise RequestError('If-Match: must be a version such as "3"', field="If-Match")
+    version = int(value)
     if version < 1:
-        raise BadRequest("If-Match: must be a positive version", field="If-Match")
+        raise RequestError("If-Match: must be a positive version", field="If-Match")
     return version
 
 
@@ -54,8 +56,5 @@ def etag(version: int) -> dict[str, str]:
     return {"ETag": f'"{version}"'}
 
 
-# Injected by name (see api.app): the caller's user id and the repositories.
+# Injected by name (see api.app and each controller's `dependencies`).
 UserId = NamedDependency[UUID]
-Workflows = NamedDependency[WorkflowRepository]
-Agents = NamedDependency[AgentRepository]
-Executions = NamedDependency[ExecutionRepository]

@@ -1,16 +1,16 @@
-"""`agentdb bench <repo|curve|http> [options]` (or `python -m bench ...`)."""
+"""`python -m bench <repo|curve|http> [options]`."""
 
 from __future__ import annotations
 
 import sys
 
-USAGE = """usage: agentdb bench {repo,curve,http} [options]
+USAGE = """usage: python -m bench {repo,curve,http} [options]
 
   repo   repository hot paths: agentdb vs SQLAlchemy eager/lazy vs bare psycopg (bench/repo_bench.py)
   curve  history and recent activity latency across datagen scales, bench/results/curve.png (bench/curve.py)
   http   loopback HTTP load: agentdb serve vs FastAPI+SQLAlchemy (bench/http_bench.py)
 
-`agentdb bench <command> --help` for the options of each."""
+`python -m bench <command> --help` for the options of each."""
 
 
 def main(argv: list[str]) -> int:

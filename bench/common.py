@@ -17,25 +17,29 @@ from uuid import UUID
 
 import psycopg
 
-from agentdb import datagen, migrate
-from agentdb.testdb import scratch_database
+from agentdb import config, migrate
+from devtools import datagen
+from devtools.graphs import agent_with_tools, chain  # noqa: F401  (the builders benchmarks use)
+from devtools.heavy_user import HeavyUser, keyset_at
+from devtools.heavy_user import heavy_user as devtools_heavy_user
+from devtools.testdb import scratch_database
 from repositories import paging
-from repositories.agents import AgentInput, ToolInput
-from repositories.workflows import EdgeInput, NodeInput, WorkflowInput
+from repositories.database import connect
 
 RESULTS = Path(__file__).resolve().parent / "results"
-DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 PAGE = 50
 
 
 def server_dsn() -> str:
-    return os.environ.get("DATABASE_URL") or DEFAULT_SERVER
+    """The server benchmarks make their scratch databases on: the one answer of agentdb.config
+    (DATABASE_URL, else the embedded PostgreSQL)."""
+    return config.resolve_dsn(config.from_env())
 
 
 @contextmanager
 def loaded_database(scale: str, dsn: str | None = None, *, report: Any = print) -> Iterator[str]:
     """`dsn` as given (already migrated and loaded with `scale`), or a scratch database
-    on the server of DATABASE_URL, migrated and loaded with `scale`, dropped afterwards."""
+    on the benchmark server, migrated and loaded with `scale`, dropped afterwards."""
     if dsn:
         yield dsn
         return
@@ -45,63 +49,19 @@ def loaded_database(scale: str, dsn: str | None = None, *, report: Any = print) 
         yield scratch
 
 
-def chain(n: int, *, name: str, agent_ids: list[UUID]) -> WorkflowInput:
-    """n nodes joined in a chain (as tests/graphs.py), every 4th node (p % 4 == 1) bound to
-    one of `agent_ids` in turn, as datagen binds them: the ORM has agents to load."""
-    nodes = [
-        NodeInput(
-            key=f"n{i}",
-            node_type="agent" if i % 4 == 1 else "tool",
-            name=f"node {i}",
-            agent_id=agent_ids[(i // 4) % len(agent_ids)] if i % 4 == 1 and agent_ids else None,
-            config={"i": i},
-        )
-        for i in range(n)
-    ]
-    edges = [EdgeInput(source=f"n{i}", target=f"n{i + 1}") for i in range(n - 1)]
-    return WorkflowInput(name=name, graph_definition={"kind": "bench"}, nodes=nodes, edges=edges)
-
-
-def agent_with_tools(n: int, *, name: str) -> AgentInput:
-    return AgentInput(
-        name=name,
-        configuration={"model": "bench"},
-        tools=[ToolInput(name=f"tool{i}", config={"i": i}) for i in range(n)],
-    )
-
-
-@dataclass
-class HeavyUser:
-    id: UUID
-    agent_ids: list[UUID]
-    executions: int
-    agent_executions: int
-
-
 def heavy_user(dsn: str, scale: str) -> HeavyUser:
-    uid = UUID(datagen.heaviest_user_id(scale))
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        agents = [r[0] for r in conn.execute(
-            "SELECT id FROM agents WHERE user_id = %s ORDER BY created_at, id", (uid,))]
-        (executions,) = conn.execute("SELECT count(*) FROM workflow_executions WHERE user_id = %s", (uid,)).fetchone()
-        (agent_execs,) = conn.execute("SELECT count(*) FROM agent_executions WHERE user_id = %s", (uid,)).fetchone()
-    return HeavyUser(uid, agents, executions, agent_execs)
+    with connect(dsn) as conn:
+        return devtools_heavy_user(conn, scale)
 
 
-def deep_cursor(dsn: str, user_id: UUID, want_pages: int = 1000) -> tuple[int, datetime, UUID]:
-    """The keyset after page `min(want_pages, last full page)`: (pages skipped, at, id).
-    (Setup only: found with OFFSET once; the benchmark then reads it by keyset.)"""
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        (total,) = conn.execute("SELECT count(*) FROM workflow_executions WHERE user_id = %s", (user_id,)).fetchone()
-        pages = max(0, min(want_pages, total // PAGE - 1))
-        if pages == 0:
-            return 0, paging.FIRST_PAGE_AT, paging.FIRST_PAGE_ID
-        at, row_id = conn.execute(
-            "SELECT started_at, id FROM workflow_executions WHERE user_id = %s"
-            " ORDER BY started_at DESC, id DESC OFFSET %s LIMIT 1",
-            (user_id, pages * PAGE - 1),
-        ).fetchone()
-    return pages, at, row_id
+def deep_keyset(dsn: str, user_id: UUID, want_pages: int = 1000) -> tuple[int, paging.Keyset | None]:
+    """(pages skipped, keyset) of the page `min(want_pages, last full page)` down the user's history."""
+    with connect(dsn) as conn:
+        for pages in (want_pages, want_pages // 10, want_pages // 100, 1):
+            keyset = keyset_at(conn, user_id, pages * PAGE - 1)
+            if keyset is not None:
+                return pages, keyset
+    return 0, None
 
 
 @dataclass
@@ -151,8 +111,8 @@ def machine() -> dict[str, Any]:
     except ImportError:
         pass
     try:
-        with psycopg.connect(server_dsn(), autocommit=True, connect_timeout=5) as conn:
-            info["postgresql"] = conn.execute("SELECT version()").fetchone()[0]
+        with connect(server_dsn(), connect_timeout=5) as conn:
+            info["postgresql"] = f"{conn.info.server_version} ({conn.info.parameter_status('server_version')})"
     except psycopg.Error as exc:
         info["postgresql"] = f"? ({exc})"
     return info

@@ -20,7 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from agentdb import datagen  # noqa: E402
+from devtools import datagen  # noqa: E402
 from bench import common  # noqa: E402
 from bench.repo_bench import Side  # noqa: E402
 from repositories import paging  # noqa: E402
@@ -30,22 +30,23 @@ OPS = ("history_first_page", "history_deep_page", "recent_activity_50")
 
 async def measure_scale(scale: str, dsn: str, iterations: int, warmup: int) -> dict[str, Any]:
     hu = common.heavy_user(dsn, scale)
-    pages, at, row_id = common.deep_cursor(dsn, hu.id)
+    pages, keyset = common.deep_keyset(dsn, hu.id)
+    at, row_id = keyset or paging.FIRST_PAGE
     side = Side(dsn, traced=False)
     await side.open()
     uid = hu.id
-    cursor = paging.encode(at, row_id) if pages else None
+    cursor = (at, row_id) if pages else None
 
     def hp(a: Any, i: Any) -> dict[str, Any]:
-        return {"user_id": uid, "before_started_at": a, "before_id": i, "limit": common.PAGE + 1}
+        return {"user_id": uid, "before_at": a, "before_id": i, "limit": common.PAGE}
 
     ops = {
         "history_first_page": {
             "agentdb": lambda: side.executions.history(user_id=uid, limit=common.PAGE),
-            "limit": lambda: side.limit_one("executions.history", hp(paging.FIRST_PAGE_AT, paging.FIRST_PAGE_ID)),
+            "limit": lambda: side.limit_one("executions.history", hp(*paging.FIRST_PAGE)),
         },
         "history_deep_page": {
-            "agentdb": lambda: side.executions.history(user_id=uid, limit=common.PAGE, cursor=cursor),
+            "agentdb": lambda: side.executions.history(user_id=uid, limit=common.PAGE, after=cursor),
             "limit": lambda: side.limit_one("executions.history", hp(at, row_id)),
         },
         "recent_activity_50": {

@@ -40,9 +40,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy import create_engine
 
-from agentdb import wire
+from devtools import wire
 from agentdb.config import Settings
-from agentdb.pool import RawJsonLoader, open_pool
+from agentdb.pool import open_pool
+from repositories.database import RawJsonLoader
 from bench import common, orm
 from repositories import AgentRepository, Database, ExecutionRepository, WorkflowRepository
 from repositories import paging
@@ -159,12 +160,12 @@ async def build_ops(side: Side, fx: dict[str, Any]) -> dict[str, dict[str, Fn]]:
     uid: UUID = fx["user_id"]
     wf50, wf500, agent = fx["wf50"], fx["wf500"], fx["agent"]
     deep_at, deep_id = fx["deep_at"], fx["deep_id"]
-    first_at, first_id = paging.FIRST_PAGE_AT, paging.FIRST_PAGE_ID
-    deep_cursor = paging.encode(deep_at, deep_id) if fx["deep_pages"] else None
+    first_at, first_id = paging.FIRST_PAGE
+    deep_cursor = (deep_at, deep_id) if fx["deep_pages"] else None
     s = side
 
     def history_params(at: Any, row_id: Any) -> dict[str, Any]:
-        return {"user_id": uid, "before_started_at": at, "before_id": row_id, "limit": common.PAGE + 1}
+        return {"user_id": uid, "before_at": at, "before_id": row_id, "limit": common.PAGE}
 
     ops: dict[str, dict[str, Fn]] = {}
     for op, wf in (("workflow_50", wf50), ("workflow_500", wf500)):
@@ -199,7 +200,7 @@ async def build_ops(side: Side, fx: dict[str, Any]) -> dict[str, dict[str, Fn]]:
         ("history_deep_page", deep_cursor, deep_at, deep_id),
     ):
         ops[op] = {
-            "agentdb": lambda c=cursor: s.executions.history(user_id=uid, limit=common.PAGE, cursor=c),
+            "agentdb": lambda c=cursor: s.executions.history(user_id=uid, limit=common.PAGE, after=c),
             "limit": lambda at=at, i=row_id: s.limit_one("executions.history", history_params(at, i)),
             "limit_pipeline": lambda at=at, i=row_id: s.limit_pipeline(
                 [("executions.history", history_params(at, i))]),
@@ -214,7 +215,7 @@ async def build_ops(side: Side, fx: dict[str, Any]) -> dict[str, dict[str, Fn]]:
 
     async def rep_agentdb() -> Any:
         t = targets["agentdb"]
-        out = await s.workflows.replace_graph(user_id=uid, workflow_id=t[0], workflow=graph, expected_version=t[1])
+        out = await s.workflows.replace(user_id=uid, workflow_id=t[0], workflow=graph, expected_version=t[1])
         t[1] = out.version
         return out
 
@@ -268,7 +269,8 @@ async def create_fixtures(side: Side, hu: common.HeavyUser, dsn: str) -> dict[st
             user_id=uid, workflow=common.chain(50, name=f"bench replace {key}", agent_ids=agent_ids)
         )
         targets[key] = [created.id, created.version]
-    pages, at, row_id = common.deep_cursor(dsn, uid)
+    pages, keyset = common.deep_keyset(dsn, uid)
+    at, row_id = keyset or paging.FIRST_PAGE
     return {
         "user_id": uid,
         "wf50": wf50.id,

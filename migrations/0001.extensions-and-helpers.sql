@@ -6,6 +6,8 @@
 -- The repositories map these SQLSTATEs to their error classes:
 --   AB404  row not found (or owned by another user)
 --   AB412  stale version
+--   AB422  input the database refused (the detail names the field)
+-- (0006 replaces it with a version returning json and taking a detail.)
 -- VOLATILE so the planner never folds a call with constant arguments.
 CREATE FUNCTION agentdb_raise(sqlstate text, message text) RETURNS integer
 LANGUAGE plpgsql VOLATILE AS $$

@@ -7,6 +7,7 @@ from repositories.errors import (
     NotFound,
     RepositoryError,
     StaleVersion,
+    Unauthenticated,
     Unavailable,
     ValidationFailed,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "NotFound",
     "RepositoryError",
     "StaleVersion",
+    "Unauthenticated",
     "Unavailable",
     "UserRepository",
     "ValidationFailed",

@@ -1,77 +1,195 @@
-"""How repositories talk to PostgreSQL: every call is one pipeline, one round trip.
+"""How repositories talk to PostgreSQL: the one way to send statements, one round trip a call.
 
-A call sends its statements in one pipeline on an autocommit connection: the
-statements travel together, followed by a single Sync, and PostgreSQL runs
-everything before a Sync as one implicit transaction. So a read is one round
-trip (no BEGIN/COMMIT), and a write of several statements is one round trip and
-atomic: if any statement fails, none of them is committed.
+A call is one statement or several, each bound with `statement(**params)`:
+
+- one statement goes alone on an autocommit connection: Bind, Execute and Sync
+  in one write, once this connection has it prepared. Its first run on a
+  connection goes in a pipeline instead, so that preparing it (Parse) does not
+  cost a round trip of its own;
+- several statements go in one pipeline: all of them and one Sync, one round
+  trip. PostgreSQL runs everything before a Sync as one implicit transaction, so
+  a write of several statements is atomic: if any fails, none is committed.
+  (`conn.transaction()` is never used inside a pipeline: it costs 4 round trips.)
+
+A statement answers with one row (a JSON document PostgreSQL built, as raw
+bytes in the first column, and plain columns such as a version), or with a row
+per item of a list (see repositories.paging). A statement that names a row the
+user does not have raises AB404 itself (see migration 0006), so no caller ever
+interprets an empty result. `translate` is
+the one mapping from database errors to repository errors.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from typing import Any
+import re
+import weakref
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
+import msgspec
 import psycopg
 from psycopg import errors as pgerrors
+from psycopg.adapt import Loader
+from psycopg.types.json import set_json_dumps
+from psycopg.types.numeric import Int8BinaryDumper, Int8Dumper
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from repositories.errors import (
-    NotFound,
-    RepositoryError,
-    StaleVersion,
-    Unavailable,
-    ValidationFailed,
-)
-from repositories.sql import EXECUTED, Statement
+from repositories import errors
+from repositories.sql import Call
 
 Row = tuple[Any, ...]
-Call = tuple[Statement, Mapping[str, Any]]
+T = TypeVar("T")
+
+
+# --- connection settings the decoding relies on ----------------------------------------------------------------------
+
+
+class RawJsonLoader(Loader):
+    """json/jsonb arrive as the bytes PostgreSQL wrote: decoded once, by msgspec, or passed through."""
+
+    def load(self, data: Any) -> bytes:
+        return bytes(data)
+
+
+def configure(conn: psycopg.Connection[Any] | psycopg.AsyncConnection[Any]) -> None:
+    """Adapt a new connection the way every caller of the repositories expects.
+
+    json/jsonb load as raw bytes; Python objects dump to json with msgspec; every
+    int is sent as int8, so a statement's parameter types (and so psycopg's
+    prepared statement for it) do not change with the size of a number; prepared
+    statements are never evicted (eviction costs a DEALLOCATE round trip).
+    """
+    conn.adapters.register_loader("json", RawJsonLoader)
+    conn.adapters.register_loader("jsonb", RawJsonLoader)
+    conn.adapters.register_dumper(int, Int8Dumper)
+    conn.adapters.register_dumper(int, Int8BinaryDumper)
+    set_json_dumps(msgspec.json.encode, conn)
+    conn.prepared_max = 10_000
+
+
+def connection_kwargs(*, prepare: bool = True, options: str = "", application_name: str = "agentdb") -> dict[str, Any]:
+    """Connection options: autocommit (a pipeline is its own implicit transaction) and
+    server-side prepared statements from the first execution unless switched off
+    (behind a transaction-mode pooler); `options` are startup settings (`-c name=value`)."""
+    kwargs: dict[str, Any] = {
+        "autocommit": True,
+        "prepare_threshold": 0 if prepare else None,
+        "application_name": application_name,
+        "connect_timeout": 5,
+    }
+    if options:
+        kwargs["options"] = options
+    return kwargs
+
+
+def connect(dsn: str, **kwargs: Any) -> psycopg.Connection[Any]:
+    """A configured synchronous connection, for tools and tests."""
+    conn = psycopg.connect(dsn, **{**connection_kwargs(), **kwargs})
+    configure(conn)
+    return conn
+
+
+def run_sync(conn: psycopg.Connection[Any], call: Call) -> list[Row]:
+    """Run one statement on a synchronous connection; its rows (tools and tests only)."""
+    cur = conn.execute(call.statement.text, call.params)
+    return cur.fetchall() if cur.description else []
+
+
+# --- the one way to send statements ----------------------------------------------------------------------------------
+
+# Per connection: the (statement, parameter shape) pairs psycopg has prepared on it.
+# A parameter's shape is what changes psycopg's key for a prepared statement:
+# None (sent untyped), an empty list (untyped), anything else.
+_prepared: weakref.WeakKeyDictionary[Any, set[tuple[Any, ...]]] = weakref.WeakKeyDictionary()
+
+
+def _shape(call: Call) -> tuple[Any, ...]:
+    return (call.statement.name, *(0 if v is None else 1 if v == [] else 2 for v in call.params.values()))
 
 
 class Database:
-    """A pool plus the one way of running statements on it."""
+    """A pool, and the one way of running statements on it."""
 
-    def __init__(self, pool: AsyncConnectionPool, *, deadline_s: float = 10.0) -> None:
+    def __init__(self, pool: AsyncConnectionPool[Any], *, deadline_s: float = 6.0) -> None:
         self.pool = pool
-        # Client-side ceiling on a whole call, beyond the server's statement_timeout:
-        # a dead network answers 503 instead of hanging.
+        # Client-side ceiling on a whole call (waiting for a connection included):
+        # a dead network or a stalled server answers Unavailable instead of hanging.
         self.deadline_s = deadline_s
 
-    async def rows(self, statement: Statement, **params: Any) -> list[Row]:
-        """Run one statement; its rows."""
-        (result,) = await self.run((statement, params))
-        return result
+    async def one(self, type_: type[T], *calls: Call) -> T:
+        """Send `calls` in one round trip; the last one's JSON document, decoded into `type_`."""
+        return msgspec.json.decode((await self.row(*calls))[0], type=type_)
 
-    async def row(self, statement: Statement, **params: Any) -> Row | None:
-        """Run one statement; its first row, or None."""
-        result = await self.rows(statement, **params)
-        return result[0] if result else None
+    async def row(self, *calls: Call) -> Row:
+        """Send `calls` in one round trip; the last one's only row (JSON columns as raw bytes)."""
+        rows = await self.rows(*calls)
+        if len(rows) != 1:
+            raise AssertionError(f"{calls[-1].statement.name} answered {len(rows)} rows, not one")
+        return rows[0]
 
-    async def run(self, *calls: Call) -> list[list[Row]]:
-        """Run statements in one pipeline (one round trip, one implicit transaction)."""
-        bound = [(statement, statement.bind(params)) for statement, params in calls]
+    async def rows(self, *calls: Call) -> list[Row]:
+        """Send `calls` in one round trip; the last one's rows (JSON columns as raw bytes)."""
         try:
             async with asyncio.timeout(self.deadline_s):
-                async with self.pool.connection() as conn:
-                    cursors = []
-                    async with conn.pipeline():
-                        for statement, params in bound:
-                            cursors.append(await conn.execute(statement.text, params))
-                    results = [await cur.fetchall() if cur.description else [] for cur in cursors]
-            EXECUTED.update(statement.name for statement, _ in bound)
-            return results
+                return await self._send(calls)
         except (PoolTimeout, TimeoutError) as exc:
-            raise Unavailable("database busy or unreachable; retry shortly") from exc
+            raise errors.Unavailable("database busy or unreachable; retry shortly") from exc
         except psycopg.Error as exc:
             mapped = translate(exc)
             if mapped is None:
                 raise  # a bug (bad SQL, a missing column): let it surface as a 500
             raise mapped from exc
 
+    async def _send(self, calls: Sequence[Call]) -> list[Row]:
+        """The last call's rows. A read that meets a dead connection is sent once more, on another."""
+        try:
+            return await self._send_once(calls)
+        except _ConnectionLost as lost:
+            # The connection died (killed backend, restarted server) under the call.
+            # A read committed nothing, so it can go again; a write cannot (it may
+            # have committed just before the connection died).
+            if not all(call.statement.read_only for call in calls):
+                raise lost.error from None
+        try:
+            return await self._send_once(calls)
+        except _ConnectionLost as lost:
+            raise lost.error from None
 
-_FIELD_OF_CONSTRAINT = {
+    async def _send_once(self, calls: Sequence[Call]) -> list[Row]:
+        async with self.pool.connection() as conn:
+            try:
+                prepared = _prepared.setdefault(conn, set())
+                if len(calls) == 1 and (conn.prepare_threshold is None or _shape(calls[0]) in prepared):
+                    cur = await conn.execute(calls[0].statement.text, calls[0].params)
+                    return await cur.fetchall()
+                cursors = []
+                async with conn.pipeline():
+                    for call in calls:
+                        cursors.append(await conn.execute(call.statement.text, call.params))
+                if conn.prepare_threshold is not None:
+                    prepared.update(_shape(call) for call in calls)
+                last = cursors[-1]
+                return await last.fetchall() if last.description else []
+            except psycopg.OperationalError as exc:
+                if conn.closed:
+                    raise _ConnectionLost(exc) from exc
+                raise
+
+
+class _ConnectionLost(Exception):
+    """The connection a call was sent on died under it."""
+
+    def __init__(self, error: psycopg.OperationalError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+# --- the one mapping from database errors to repository errors -------------------------------------------------------
+
+# Constraints whose violation names a field of the input. Citus reports a
+# constraint with its shard's suffix (`..._fkey_102008`), which is stripped.
+FIELD_OF_CONSTRAINT = {
     "workflow_nodes_agent_id_user_id_fkey": "agent_id",
     "workflow_nodes_block_id_user_id_fkey": "block_id",
     "workflow_nodes_workflow_id_node_key_key": "nodes.key",
@@ -82,32 +200,40 @@ _FIELD_OF_CONSTRAINT = {
     "users_email_key": "email",
     "users_email_check": "email",
 }
+_SHARD_SUFFIX = re.compile(r"_\d+$")
 
 
-def translate(exc: psycopg.Error) -> RepositoryError | None:
+def translate(exc: psycopg.Error) -> errors.RepositoryError | None:
     """The one mapping from database errors to repository errors (None: a bug, not the input)."""
     sqlstate = exc.sqlstate or ""
     message = exc.diag.message_primary or str(exc)
+    detail = exc.diag.message_detail or None
+    if sqlstate == "AB401":
+        return errors.Unauthenticated(message)
     if sqlstate == "AB404":
-        return NotFound(message)
+        return errors.NotFound(message)
+    if sqlstate == "AB409":
+        return errors.IllegalTransition(message, current_status=detail)
     if sqlstate == "AB412":
-        return StaleVersion(message)
+        return errors.StaleVersion(message, current_version=int(detail) if detail else None)
     if sqlstate == "AB422":
-        return ValidationFailed(message, field=exc.diag.message_detail or None)
+        return errors.ValidationFailed(message, field=detail)
     if isinstance(exc, pgerrors.IntegrityError):
-        constraint = exc.diag.constraint_name or ""
-        field = _FIELD_OF_CONSTRAINT.get(constraint) or exc.diag.column_name
+        constraint = _SHARD_SUFFIX.sub("", exc.diag.constraint_name or "")
+        field = FIELD_OF_CONSTRAINT.get(constraint) or exc.diag.column_name or constraint or None
         if isinstance(exc, pgerrors.ForeignKeyViolation):
-            message = f"{field or constraint}: refers to a row that does not exist"
+            message = f"{field}: refers to a row that does not exist"
         elif isinstance(exc, pgerrors.UniqueViolation):
-            message = f"{field or constraint}: already exists"
-        elif isinstance(exc, pgerrors.CheckViolation | pgerrors.NotNullViolation):
-            message = f"{field or constraint}: value not allowed"
-        return ValidationFailed(message, field=field)
-    if sqlstate.startswith("22"):  # data exception: bad text representation, out of range
-        return ValidationFailed(message)
+            message = f"{field}: already exists"
+        else:
+            message = f"{field}: value not allowed"
+        return errors.ValidationFailed(message, field=field)
+    if sqlstate.startswith("22") or (not sqlstate and isinstance(exc, psycopg.DataError)):
+        # A data exception (bad text representation, out of range), or a value
+        # psycopg refuses to send (a NUL character in a text).
+        return errors.ValidationFailed(message)
     if isinstance(exc, pgerrors.QueryCanceled | psycopg.OperationalError | pgerrors.AdminShutdown):
-        return Unavailable("database unavailable or too slow; retry shortly")
-    if sqlstate[:2] in ("08", "53", "57", "58", "40"):  # connection, resources, shutdown, serialization
-        return Unavailable(f"database unavailable ({sqlstate}); retry shortly")
+        return errors.Unavailable("database unavailable or too slow; retry shortly")
+    if sqlstate[:2] in ("08", "53", "55", "57", "58", "40"):  # connection, resources, lock, shutdown, serialization
+        return errors.Unavailable(f"database unavailable ({sqlstate}); retry shortly")
     return None

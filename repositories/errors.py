@@ -7,6 +7,10 @@ class RepositoryError(Exception):
     """Base of everything a repository raises on purpose."""
 
 
+class Unauthenticated(RepositoryError):
+    """The bearer token is unknown, expired or revoked (or its user is gone)."""
+
+
 class NotFound(RepositoryError):
     """No such row for this user (another user's row is reported the same way)."""
 
@@ -28,7 +32,7 @@ class IllegalTransition(RepositoryError):
 
 
 class ValidationFailed(RepositoryError):
-    """Input the database refused (a constraint), or a malformed cursor; names the field."""
+    """Input refused (by a check before sending, or by a database constraint); names the field."""
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 from uuid import UUID
 
 import msgspec
@@ -11,11 +12,13 @@ from psycopg.types.json import Jsonb
 
 from repositories import paging
 from repositories.database import Database
-from repositories.errors import IllegalTransition, NotFound, ValidationFailed
+from repositories.errors import ValidationFailed
 from repositories.sql import statement
+from repositories.types import AgentRef, text
 
 Status = Literal["pending", "running", "completed", "failed", "cancelled"]
 STATUSES: Final = ("pending", "running", "completed", "failed", "cancelled")
+ErrorText = Annotated[str, text(max_length=10_000)]
 
 
 class Metrics(msgspec.Struct, frozen=True):
@@ -26,35 +29,18 @@ class Metrics(msgspec.Struct, frozen=True):
     cost_usd: float
 
 
-class AgentRef(msgspec.Struct, frozen=True):
-    id: UUID
-    name: str
-
-
-class AgentActivity(msgspec.Struct, frozen=True):
-    """One agent execution with its agent and metrics (executions.recent_agent_activity)."""
+class AgentExecution(msgspec.Struct, frozen=True):
+    """One agent execution with its agent and metrics: an item of the recent
+    activity, and of an execution's agent_executions."""
 
     id: UUID
+    agent: AgentRef
     session_id: UUID
     workflow_execution_id: UUID | None
     status: Status
     started_at: datetime
     completed_at: datetime | None
-    agent: AgentRef
     metrics: Metrics | None
-
-
-class AgentExecution(msgspec.Struct, frozen=True):
-    """An agent execution inside a workflow execution, or as just recorded."""
-
-    id: UUID
-    agent_id: UUID
-    session_id: UUID
-    workflow_execution_id: UUID | None = None
-    status: Status = "pending"
-    started_at: datetime | None = None
-    completed_at: datetime | None = None
-    metrics: Metrics | None = None
 
 
 class ExecutionSummary(msgspec.Struct, frozen=True):
@@ -69,22 +55,37 @@ class ExecutionSummary(msgspec.Struct, frozen=True):
     error: str | None
 
 
-class Execution(msgspec.Struct, frozen=True):
-    """One workflow execution; `get` adds the workflow name and its agent executions."""
+class Execution(ExecutionSummary, frozen=True):
+    """One workflow execution with its input, output and agent executions (executions.get)."""
 
-    id: UUID
-    workflow_id: UUID
-    status: Status
-    started_at: datetime
-    completed_at: datetime | None
-    error: str | None
     input: Any
     output: Any
-    workflow_name: str | None = None
-    agent_executions: list[AgentExecution] = []
+    agent_executions: list[AgentExecution]
 
 
-_RECENT = statement("executions.recent_agent_activity")
+class StartInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What an execution starts with: the input the workflow runs on (any JSON), optional."""
+
+    input: Any = None
+
+
+class TransitionInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A move of the state machine, with the error or output it ends with."""
+
+    to_status: Status
+    error: ErrorText | None = None
+    output: Any = None
+
+
+class RecentActivity(msgspec.Struct, frozen=True):
+    items: list[AgentExecution]
+
+
+class Recorded(msgspec.Struct, frozen=True):
+    id: UUID
+
+
+_RECENT_AGENT_ACTIVITY = statement("executions.recent_agent_activity")
 # One statement (and one index) per filter combination: no `(%(x)s IS NULL OR ...)`
 # predicates, which would leave the planner one generic plan for all of them.
 _HISTORY = {
@@ -96,7 +97,7 @@ _HISTORY = {
 _START = statement("executions.start")
 _GET = statement("executions.get")
 _TRANSITION = statement("executions.transition")
-_RECORD = statement("executions.record_agent_execution")
+_RECORD_AGENT_EXECUTION = statement("executions.record_agent_execution")
 
 
 def _check_status(value: str, field: str) -> str:
@@ -105,96 +106,71 @@ def _check_status(value: str, field: str) -> str:
     return value
 
 
+def _json(value: Any) -> Jsonb | None:
+    return None if value is None else Jsonb(value)
+
+
 class ExecutionRepository:
     """Executions of one user: reads in one round trip, writes atomic and race-safe."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def recent_agent_activity(self, *, user_id: UUID, limit: int = 50) -> list[AgentActivity]:
+    async def recent_agent_activity(self, *, user_id: UUID, limit: int = 50) -> RecentActivity:
         """The user's latest agent executions with agent and metrics: 1 round trip."""
-        paging.check_limit(limit)
-        row = await self.db.row(_RECENT, user_id=user_id, limit=limit)
-        assert row is not None  # an aggregate always returns its row
-        return msgspec.json.decode(row[0], type=list[AgentActivity])
+        rows = await self.db.rows(_RECENT_AGENT_ACTIVITY(user_id=user_id, limit=paging.params(limit, None)["limit"]))
+        return RecentActivity(items=paging.raw_page(rows, limit).decode(AgentExecution).items)
 
     async def history(
         self,
         *,
         user_id: UUID,
         limit: int = 50,
-        cursor: str | None = None,
+        after: paging.Keyset | None = None,
         status: str | None = None,
         workflow_id: UUID | None = None,
     ) -> paging.Page[ExecutionSummary]:
         """Workflow executions newest first, keyset-paged (never OFFSET): 1 round trip."""
-        paging.check_limit(limit)
-        before_at, before_id = paging.decode(cursor)
-        params: dict[str, Any] = {
-            "user_id": user_id,
-            "before_started_at": before_at,
-            "before_id": before_id,
-            "limit": limit + 1,
-        }
+        filters: dict[str, Any] = {}
         if status is not None:
-            params["status"] = _check_status(status, "status")
+            filters["status"] = _check_status(status, "status")
         if workflow_id is not None:
-            params["workflow_id"] = workflow_id
-        row = await self.db.row(_HISTORY[status is not None, workflow_id is not None], **params)
-        assert row is not None
-        items = msgspec.json.decode(row[0], type=list[ExecutionSummary])
-        if len(items) <= limit:
-            return paging.Page(items=items)
-        items = items[:limit]
-        return paging.Page(items=items, next_cursor=paging.encode(items[-1].started_at, items[-1].id))
+            filters["workflow_id"] = workflow_id
+        query = _HISTORY[status is not None, workflow_id is not None]
+        return await paging.page(self.db, ExecutionSummary, query(user_id=user_id, **filters, **paging.params(limit, after)))
 
     async def start(self, *, user_id: UUID, workflow_id: UUID, input: Any = None) -> Execution:
         """Queue an execution (status pending) of a workflow the user owns: 1 round trip."""
-        row = await self.db.row(
-            _START, user_id=user_id, workflow_id=workflow_id, input=None if input is None else Jsonb(input)
+        execution_id = uuid.uuid4()
+        return await self.db.one(
+            Execution,
+            _START(user_id=user_id, workflow_id=workflow_id, execution_id=execution_id, input=_json(input)),
+            _GET(user_id=user_id, execution_id=execution_id),
         )
-        if row is None:
-            raise NotFound("workflow not found")
-        return msgspec.json.decode(row[0], type=Execution)
 
     async def get(self, *, user_id: UUID, execution_id: UUID) -> Execution:
         """The execution with its workflow's name and agent executions: 1 round trip."""
-        row = await self.db.row(_GET, user_id=user_id, execution_id=execution_id)
-        if row is None:
-            raise NotFound("execution not found")
-        return msgspec.json.decode(row[0], type=Execution)
+        return await self.db.one(Execution, _GET(user_id=user_id, execution_id=execution_id))
 
     async def transition(
-        self,
-        *,
-        user_id: UUID,
-        execution_id: UUID,
-        to_status: str,
-        error: str | None = None,
-        output: Any = None,
+        self, *, user_id: UUID, execution_id: UUID, to_status: str, error: str | None = None, output: Any = None
     ) -> Execution:
         """Move to `to_status` if the state machine allows it: 1 round trip.
 
         Of two callers racing for the same move exactly one wins; the other gets
         IllegalTransition naming the status the winner left behind.
         """
-        _check_status(to_status, "to_status")
-        row = await self.db.row(
-            _TRANSITION,
-            user_id=user_id,
-            execution_id=execution_id,
-            to_status=to_status,
-            error=error,
-            output=None if output is None else Jsonb(output),
+        return await self.db.one(
+            Execution,
+            _TRANSITION(
+                user_id=user_id,
+                execution_id=execution_id,
+                to_status=_check_status(to_status, "to_status"),
+                error=error,
+                output=_json(output),
+            ),
+            _GET(user_id=user_id, execution_id=execution_id),
         )
-        current_status, moved = row if row else (None, None)
-        if current_status is None:
-            raise NotFound("execution not found")
-        if moved is None:
-            raise IllegalTransition(
-                f"cannot move an execution from {current_status} to {to_status}", current_status=current_status
-            )
-        return msgspec.json.decode(moved, type=Execution)
 
     async def record_agent_execution(
         self,
@@ -211,24 +187,23 @@ class ExecutionRepository:
         completion_tokens: int = 0,
         latency_ms: int = 0,
         cost_usd: float = 0.0,
-    ) -> AgentExecution:
-        """Record an agent execution together with its metrics row: 1 statement, 1 round trip."""
-        _check_status(status, "status")
-        row = await self.db.row(
-            _RECORD,
-            user_id=user_id,
-            agent_id=agent_id,
-            session_id=session_id,
-            workflow_execution_id=workflow_execution_id,
-            status=status,
-            started_at=started_at,
-            completed_at=completed_at,
-            error=error,
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
-            latency_ms=latency_ms,
-            cost_usd=cost_usd,
+    ) -> UUID:
+        """Record an agent execution together with its metrics row (1 statement, atomic); its id."""
+        recorded = await self.db.one(
+            Recorded,
+            _RECORD_AGENT_EXECUTION(
+                user_id=user_id,
+                agent_id=agent_id,
+                session_id=session_id,
+                workflow_execution_id=workflow_execution_id,
+                status=_check_status(status, "status"),
+                started_at=started_at,
+                completed_at=completed_at,
+                error=error,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                latency_ms=latency_ms,
+                cost_usd=cost_usd,
+            ),
         )
-        if row is None:
-            raise NotFound("agent not found")
-        return msgspec.json.decode(row[0], type=AgentExecution)
+        return recorded.id

@@ -1,61 +1,68 @@
-"""Opaque keyset cursors: (timestamp, id) of a page's last row, never an OFFSET."""
+"""Keyset pages: (timestamp, id) of a page's last row, never an OFFSET.
+
+Every list statement returns a row per item, (item, at, id): the item's JSON
+document as PostgreSQL wrote it and its keyset, newest first, one row more than
+the page (that row only says another page follows). `raw_page` cuts the page
+and joins its documents into a JSON array without decoding them; `Page` is that
+array decoded, for Python callers; the HTTP API passes `RawPage.items` through.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import UTC, datetime
-from typing import Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 from uuid import UUID
 
 import msgspec
 
 from repositories.errors import ValidationFailed
+from repositories.sql import Call
+
+if TYPE_CHECKING:
+    from repositories.database import Database
 
 # The first page's keyset: sorts after every real row.
-FIRST_PAGE_AT: Final = datetime(9999, 12, 31, tzinfo=UTC)
-FIRST_PAGE_ID: Final = UUID("ffffffff-ffff-ffff-ffff-ffffffffffff")
-
+FIRST_PAGE: Final = (datetime(9999, 12, 31, tzinfo=UTC), UUID("ffffffff-ffff-ffff-ffff-ffffffffffff"))
 MAX_LIMIT: Final = 200
 
-
-class _Key(msgspec.Struct, array_like=True):
-    at: datetime
-    id: UUID
-
-
-def encode(at: datetime, row_id: UUID) -> str:
-    """The cursor that continues after the row (at, row_id)."""
-    raw = msgspec.json.encode(_Key(at, row_id))
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode(cursor: str | None) -> tuple[datetime, UUID]:
-    """The keyset a cursor stands for; the first page's when None. Bad cursors: 400/422."""
-    if not cursor:
-        return FIRST_PAGE_AT, FIRST_PAGE_ID
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key = msgspec.json.decode(raw, type=_Key)
-    except (binascii.Error, ValueError, msgspec.DecodeError):
-        raise ValidationFailed("cursor: not a cursor this API returned", field="cursor") from None
-    if key.at.tzinfo is None:
-        raise ValidationFailed("cursor: not a cursor this API returned", field="cursor")
-    return key.at, key.id
-
-
-def check_limit(limit: int) -> int:
-    """Limits are 1..MAX_LIMIT."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed(f"limit: must be between 1 and {MAX_LIMIT}", field="limit")
-    return limit
-
-
+Keyset = tuple[datetime, UUID]
 T = TypeVar("T")
 
 
 class Page(msgspec.Struct, Generic[T], kw_only=True):
-    """One page of items and the cursor of the next (None on the last page)."""
+    """One page of items; `next` is the keyset to pass for the next page (None on the last)."""
 
     items: list[T]
-    next_cursor: str | None = None
+    next: Keyset | None = None
+
+
+class RawPage(msgspec.Struct, kw_only=True):
+    """One page whose items are the JSON array PostgreSQL built, as bytes."""
+
+    items: bytes
+    next: Keyset | None = None
+
+    def decode(self, type_: type[T]) -> Page[T]:
+        return Page(items=msgspec.json.decode(self.items, type=list[type_]), next=self.next)  # type: ignore[valid-type]
+
+
+async def page(db: Database, type_: type[T], call: Call) -> Page[T]:
+    """Run a list statement (bound with `params`): one round trip, one page of `type_`."""
+    return raw_page(await db.rows(call), call.params["limit"]).decode(type_)
+
+
+def params(limit: int, after: Keyset | None) -> dict[str, Any]:
+    """The paging parameters of a list statement: limit checked, keyset of the first page when None."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationFailed(f"limit: must be between 1 and {MAX_LIMIT}", field="limit")
+    before_at, before_id = after or FIRST_PAGE
+    return {"limit": limit, "before_at": before_at, "before_id": before_id}
+
+
+def raw_page(rows: list[tuple[Any, ...]], limit: int) -> RawPage:
+    """A list statement's rows (item, at, id) as a page of at most `limit` items."""
+    items = b"[" + b",".join(row[0] for row in rows[:limit]) + b"]"
+    if len(rows) <= limit:
+        return RawPage(items=items)
+    _, at, row_id = rows[limit - 1]
+    return RawPage(items=items, next=(at, row_id))

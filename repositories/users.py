@@ -11,20 +11,28 @@ from uuid import UUID
 import msgspec
 
 from repositories.database import Database
-from repositories.errors import NotFound
 from repositories.sql import statement
 
-_INSERT = statement("users.insert")
+_CREATE = statement("users.create")
+_GET_BY_EMAIL = statement("users.get_by_email")
 _INSERT_TOKEN = statement("users.insert_token")
 _FIND_TOKEN_USER = statement("users.find_token_user")
 _REVOKE_TOKEN = statement("users.revoke_token")
-_FIND_BY_EMAIL = statement("users.find_by_email")
 
 
 class User(msgspec.Struct, frozen=True):
     id: UUID
     email: str
     created_at: datetime
+
+
+class Token(msgspec.Struct, frozen=True):
+    """A stored token's metadata (never the token itself)."""
+
+    id: UUID
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
 
 
 class TokenOwner(msgspec.Struct, frozen=True):
@@ -44,6 +52,10 @@ def new_token() -> str:
     return "agdb_" + secrets.token_urlsafe(32)
 
 
+def _email(email: str) -> str:
+    return email.strip().lower()
+
+
 class UserRepository:
     """Users and API tokens."""
 
@@ -52,38 +64,28 @@ class UserRepository:
 
     async def create(self, *, email: str, token_name: str = "default") -> tuple[User, str]:
         """Create a user and a first token in 1 round trip; the token is returned once."""
-        user_id = uuid.uuid4()
         token = new_token()
-        (user_rows, _) = await self.db.run(
-            (_INSERT, {"user_id": user_id, "email": email.strip().lower()}),
-            (_INSERT_TOKEN, {
-                "user_id": user_id,
-                "token_hash": hash_token(token),
-                "name": token_name,
-                "expires_at": None,
-            }),
-        )
-        return User(*user_rows[0]), token
+        user = await self.db.one(User, _CREATE(
+            user_id=uuid.uuid4(), email=_email(email), token_hash=hash_token(token), token_name=token_name
+        ))
+        return user, token
 
-    async def find_by_email(self, *, email: str) -> User | None:
-        row = await self.db.row(_FIND_BY_EMAIL, email=email.strip().lower())
-        return User(*row) if row else None
+    async def get_by_email(self, *, email: str) -> User:
+        """The user with this email (NotFound if none)."""
+        return await self.db.one(User, _GET_BY_EMAIL(email=_email(email)))
 
-    async def issue_token(
-        self, *, user_id: UUID, name: str = "default", expires_at: datetime | None = None
-    ) -> str:
+    async def issue_token(self, *, user_id: UUID, name: str = "default", expires_at: datetime | None = None) -> str:
         """A new token for an existing user; returned once, stored as its hash."""
         token = new_token()
-        await self.db.row(
-            _INSERT_TOKEN, user_id=user_id, token_hash=hash_token(token), name=name, expires_at=expires_at
-        )
+        await self.db.one(Token, _INSERT_TOKEN(
+            user_id=user_id, token_hash=hash_token(token), name=name, expires_at=expires_at
+        ))
         return token
 
-    async def authenticate(self, token: str) -> TokenOwner | None:
-        """The owner of a known, unrevoked, unexpired token: one unique-index lookup."""
-        row = await self.db.row(_FIND_TOKEN_USER, token_hash=hash_token(token))
-        return TokenOwner(*row) if row else None
+    async def authenticate(self, *, token: str) -> TokenOwner:
+        """The owner of a known, unrevoked, unexpired token (Unauthenticated if none)."""
+        return await self.db.one(TokenOwner, _FIND_TOKEN_USER(token_hash=hash_token(token)))
 
     async def revoke_token(self, *, user_id: UUID, token: str) -> None:
-        if await self.db.row(_REVOKE_TOKEN, user_id=user_id, token_hash=hash_token(token)) is None:
-            raise NotFound("token not found")
+        """Revoke one of the user's tokens (NotFound if unknown or already revoked)."""
+        await self.db.row(_REVOKE_TOKEN(user_id=user_id, token_hash=hash_token(token)))

@@ -13,19 +13,14 @@ from psycopg.types.json import Jsonb
 
 from repositories import paging
 from repositories.database import Database
-from repositories.errors import NotFound, ValidationFailed
+from repositories.errors import ValidationFailed
 from repositories.sql import statement
+from repositories.types import AgentRef, Description, Name, text
 
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
-Key = Annotated[str, Meta(min_length=1, max_length=100)]
+Key = Annotated[str, text(min_length=1, max_length=100)]
 
 MAX_NODES = 1000
 MAX_EDGES = 5000
-
-
-class AgentRef(msgspec.Struct, frozen=True):
-    id: UUID
-    name: str
 
 
 class BlockRef(msgspec.Struct, frozen=True):
@@ -83,38 +78,38 @@ class WorkflowSummary(msgspec.Struct, frozen=True):
 
 class NodeInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     key: Key
-    node_type: Annotated[str, Meta(min_length=1, max_length=100)]
-    name: Annotated[str, Meta(max_length=200)] = ""
+    node_type: Annotated[str, text(min_length=1, max_length=100)]
+    name: Annotated[str, text(max_length=200)] = ""
     agent_id: UUID | None = None
     block_id: UUID | None = None
     config: dict[str, Any] = {}
-    position: Annotated[int, Meta(ge=0)] | None = None
+    position: Annotated[int, Meta(ge=0, le=2**31 - 1)] | None = None
 
 
 class EdgeInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     source: Key
     target: Key
-    label: Annotated[str, Meta(max_length=200)] | None = None
+    label: Annotated[str, text(max_length=200)] | None = None
 
 
 class WorkflowInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A whole workflow as written by create and replace_graph."""
+    """A whole workflow, as create and replace write it."""
 
     name: Name
-    description: Annotated[str, Meta(max_length=2000)] = ""
+    description: Description = ""
     graph_definition: dict[str, Any] = {}
     nodes: Annotated[list[NodeInput], Meta(max_length=MAX_NODES)] = []
     edges: Annotated[list[EdgeInput], Meta(max_length=MAX_EDGES)] = []
 
 
-_GET = statement("workflows.get_with_graph")
+_GET_WITH_GRAPH = statement("workflows.get_with_graph")
 _INSERT = statement("workflows.insert")
 _INSERT_GRAPH = statement("workflows.insert_graph")
-_BUMP_VERSION = statement("workflows.bump_version")
+_REPLACE = statement("workflows.replace")
 _DELETE_GRAPH = statement("workflows.delete_graph")
 _DELETE = statement("workflows.delete")
-_LIST = statement("workflows.list_page")
-_SEARCH = statement("workflows.search_by_graph")
+_LIST_PAGE = statement("workflows.list_page")
+_SEARCH_BY_GRAPH = statement("workflows.search_by_graph")
 
 
 def _graph_params(user_id: UUID, workflow_id: UUID, workflow: WorkflowInput) -> dict[str, Any]:
@@ -155,14 +150,6 @@ def _graph_params(user_id: UUID, workflow_id: UUID, workflow: WorkflowInput) -> 
     return {"user_id": user_id, "workflow_id": workflow_id, "nodes": Jsonb(nodes), "edges": Jsonb(edges)}
 
 
-def _page(rows: list[Any], limit: int) -> paging.Page[WorkflowSummary]:
-    items = msgspec.json.decode(rows[0][0], type=list[WorkflowSummary])
-    if len(items) <= limit:
-        return paging.Page(items=items)
-    items = items[:limit]
-    return paging.Page(items=items, next_cursor=paging.encode(items[-1].created_at, items[-1].id))
-
-
 class WorkflowRepository:
     """Workflows, their nodes and edges. Every method is scoped to `user_id`."""
 
@@ -171,78 +158,61 @@ class WorkflowRepository:
 
     async def get(self, *, user_id: UUID, workflow_id: UUID) -> Workflow:
         """The workflow with all nodes and edges: 1 round trip, any size."""
-        row = await self.db.row(_GET, user_id=user_id, workflow_id=workflow_id)
-        if row is None:
-            raise NotFound("workflow not found")
-        return msgspec.json.decode(row[0], type=Workflow)
+        return await self.db.one(Workflow, _GET_WITH_GRAPH(user_id=user_id, workflow_id=workflow_id))
 
-    async def list(self, *, user_id: UUID, limit: int = 50, cursor: str | None = None) -> paging.Page[WorkflowSummary]:
+    async def list(
+        self, *, user_id: UUID, limit: int = 50, after: paging.Keyset | None = None
+    ) -> paging.Page[WorkflowSummary]:
         """A keyset page of the user's workflows, newest first: 1 round trip."""
-        paging.check_limit(limit)
-        before_at, before_id = paging.decode(cursor)
-        rows = await self.db.rows(
-            _LIST, user_id=user_id, before_created_at=before_at, before_id=before_id, limit=limit + 1
-        )
-        return _page(rows, limit)
+        return await paging.page(self.db, WorkflowSummary, _LIST_PAGE(user_id=user_id, **paging.params(limit, after)))
 
     async def search(
-        self, *, user_id: UUID, contains: dict[str, Any], limit: int = 50, cursor: str | None = None
+        self, *, user_id: UUID, contains: dict[str, Any], limit: int = 50, after: paging.Keyset | None = None
     ) -> paging.Page[WorkflowSummary]:
         """Workflows whose graph_definition contains `contains` (jsonb @>): 1 round trip."""
-        paging.check_limit(limit)
-        before_at, before_id = paging.decode(cursor)
-        rows = await self.db.rows(
-            _SEARCH,
-            user_id=user_id,
-            contains=Jsonb(contains),
-            before_created_at=before_at,
-            before_id=before_id,
-            limit=limit + 1,
-        )
-        return _page(rows, limit)
+        call = _SEARCH_BY_GRAPH(user_id=user_id, contains=Jsonb(contains), **paging.params(limit, after))
+        return await paging.page(self.db, WorkflowSummary, call)
 
     async def create(self, *, user_id: UUID, workflow: WorkflowInput) -> Workflow:
         """Create a workflow with its graph: 1 round trip, atomic, any number of nodes."""
         workflow_id = uuid.uuid4()
-        graph = _graph_params(user_id, workflow_id, workflow)
-        *_, (created,) = await self.db.run(
-            (_INSERT, {
-                "user_id": user_id,
-                "workflow_id": workflow_id,
-                "name": workflow.name,
-                "description": workflow.description,
-                "graph_definition": Jsonb(workflow.graph_definition),
-            }),
-            (_INSERT_GRAPH, graph),
-            (_GET, {"user_id": user_id, "workflow_id": workflow_id}),
+        return await self.db.one(
+            Workflow,
+            _INSERT(
+                user_id=user_id,
+                workflow_id=workflow_id,
+                name=workflow.name,
+                description=workflow.description,
+                graph_definition=Jsonb(workflow.graph_definition),
+            ),
+            _INSERT_GRAPH(**_graph_params(user_id, workflow_id, workflow)),
+            _GET_WITH_GRAPH(user_id=user_id, workflow_id=workflow_id),
         )
-        return msgspec.json.decode(created[0], type=Workflow)
 
-    async def replace_graph(
+    async def replace(
         self, *, user_id: UUID, workflow_id: UUID, workflow: WorkflowInput, expected_version: int
     ) -> Workflow:
-        """Replace name, definition, nodes and edges if `expected_version` is current.
+        """Replace name, description, definition, nodes and edges if `expected_version` is current.
 
-        1 round trip, atomic: bump_version raises (StaleVersion, NotFound) before
-        anything is deleted, and a failure anywhere leaves the old graph whole.
+        1 round trip, atomic: workflows.replace raises (StaleVersion, NotFound)
+        before anything is deleted, and a failure anywhere leaves the old graph whole.
         """
         graph = _graph_params(user_id, workflow_id, workflow)
-        *_, (replaced,) = await self.db.run(
-            (_BUMP_VERSION, {
-                "user_id": user_id,
-                "workflow_id": workflow_id,
-                "expected_version": expected_version,
-                "name": workflow.name,
-                "description": workflow.description,
-                "graph_definition": Jsonb(workflow.graph_definition),
-            }),
-            (_DELETE_GRAPH, {"user_id": user_id, "workflow_id": workflow_id}),
-            (_INSERT_GRAPH, graph),
-            (_GET, {"user_id": user_id, "workflow_id": workflow_id}),
+        return await self.db.one(
+            Workflow,
+            _REPLACE(
+                user_id=user_id,
+                workflow_id=workflow_id,
+                expected_version=expected_version,
+                name=workflow.name,
+                description=workflow.description,
+                graph_definition=Jsonb(workflow.graph_definition),
+            ),
+            _DELETE_GRAPH(user_id=user_id, workflow_id=workflow_id),
+            _INSERT_GRAPH(**graph),
+            _GET_WITH_GRAPH(user_id=user_id, workflow_id=workflow_id),
         )
-        return msgspec.json.decode(replaced[0], type=Workflow)
 
     async def delete(self, *, user_id: UUID, workflow_id: UUID) -> None:
         """Delete the workflow with its graph and executions: 1 round trip."""
-        if await self.db.row(_DELETE, user_id=user_id, workflow_id=workflow_id) is None:
-            raise NotFound("workflow not found")
+        await self.db.row(_DELETE(user_id=user_id, workflow_id=workflow_id))

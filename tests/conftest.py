@@ -3,24 +3,25 @@
 One fresh database per test session on the server of DATABASE_URL (or the
 embedded PostgreSQL when unset), migrated once, emptied before each test that
 asks for `db`, dropped at the end. A second database, filled once by the shared
-generator (agentdb.datagen, scale TEST), serves the plan checks.
+generator (devtools.datagen, scale TEST), serves the plan checks. Every pooled
+connection is traced on the wire (devtools.wire), so tests count round trips.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import psycopg
 import pytest
 
-from agentdb import config, datagen, migrate, wire
+from agentdb import config, migrate
 from agentdb.pool import open_pool
-from agentdb.testdb import scratch_database
+from devtools import ROOT, datagen, statement, wire
+from devtools.testdb import scratch_database
 from repositories import AgentRepository, Database, ExecutionRepository, UserRepository, WorkflowRepository
-from repositories.sql import statement
-
-wire.enable()  # before any pool opens: every connection is traced, so tests can count round trips
+from repositories.database import connect
 
 
 @pytest.fixture(scope="session")
@@ -41,37 +42,29 @@ def settings(dsn: str) -> config.Settings:
 
 
 @pytest.fixture(scope="session")
-async def pool(dsn: str, settings: config.Settings) -> AsyncIterator[object]:
-    pool = await open_pool(dsn, settings, min_size=2, max_size=4)
+async def pool(dsn: str, settings: config.Settings) -> AsyncIterator[Any]:
+    pool = await open_pool(dsn, settings, min_size=2, max_size=4, on_connect=wire.attach)
     yield pool
     await pool.close()
 
 
 @pytest.fixture
-async def db(pool) -> Database:  # type: ignore[no-untyped-def]
+async def db(pool: Any) -> Database:
     database = Database(pool)
-    await database.run((statement("testing.truncate_all"), {}))
+    async with pool.connection() as conn:
+        await conn.execute(statement("testing.truncate_all").text)
     return database
 
 
-@pytest.fixture
-def workflows(db: Database) -> WorkflowRepository:
-    return WorkflowRepository(db)
+def _repository(cls: type[Any]) -> Any:
+    """A fixture: a `cls` repository on the emptied test database."""
+    return pytest.fixture(lambda db: cls(db))
 
 
-@pytest.fixture
-def agents(db: Database) -> AgentRepository:
-    return AgentRepository(db)
-
-
-@pytest.fixture
-def executions(db: Database) -> ExecutionRepository:
-    return ExecutionRepository(db)
-
-
-@pytest.fixture
-def users(db: Database) -> UserRepository:
-    return UserRepository(db)
+workflows = _repository(WorkflowRepository)
+agents = _repository(AgentRepository)
+executions = _repository(ExecutionRepository)
+users = _repository(UserRepository)
 
 
 @pytest.fixture
@@ -96,18 +89,17 @@ def big_dsn(server_dsn: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def big_conn(big_dsn: str) -> Iterator[psycopg.Connection]:
-    with psycopg.connect(big_dsn, autocommit=True) as conn:
+def big_conn(big_dsn: str) -> Iterator[psycopg.Connection[Any]]:
+    with connect(big_dsn) as conn:
+        wire.attach(conn)
         yield conn
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Record which sql/ statements the session executed, for `agentdb sql check`."""
-    from agentdb.paths import ROOT
-    from repositories.sql import EXECUTED
-
+    """Record which sql/ statements went out on the wire, for `python -m devtools check`."""
     if session.config.option.collectonly:
         return
+    wire.drain()
     out = ROOT / ".agentdb" / "executed-statements.txt"
     out.parent.mkdir(exist_ok=True)
-    out.write_text("".join(f"{name}\n" for name in sorted(EXECUTED)))
+    out.write_text("".join(f"{name}\n" for name in sorted(wire.EXECUTED)))

@@ -6,10 +6,11 @@ import uuid
 
 import pytest
 
-from agentdb.wire import round_trips
+from devtools.wire import round_trips
 from repositories import AgentRepository, NotFound, ValidationFailed
 from repositories.agents import AgentPatch, ToolInput
-from tests.graphs import agent_with_tools
+from tests.pages import every_page
+from devtools.graphs import agent_with_tools
 
 
 @pytest.mark.parametrize("n", [0, 1, 10])
@@ -50,15 +51,7 @@ async def test_update_is_partial_and_replaces_tools_atomically(agents: AgentRepo
 async def test_list_pages_with_tool_counts(agents: AgentRepository, alice: uuid.UUID, bob: uuid.UUID) -> None:
     made = [await agents.create(user_id=alice, agent=agent_with_tools(i, name=f"a{i}")) for i in range(5)]
     await agents.create(user_id=bob, agent=agent_with_tools(2))
-    seen = []
-    cursor = None
-    while True:
-        with round_trips() as rt:
-            page = await agents.list(user_id=alice, limit=2, cursor=cursor)
-        assert rt.round_trips == 1
-        seen += page.items
-        if not (cursor := page.next_cursor):
-            break
+    seen = await every_page(lambda after: agents.list(user_id=alice, limit=2, after=after))
     assert sorted((a.name, a.tool_count) for a in seen) == [(f"a{i}", i) for i in range(5)]
     assert {a.id for a in seen} == {a.id for a in made}
 

@@ -9,9 +9,11 @@ from typing import Any
 import msgspec
 from litestar.testing import AsyncTestClient
 
-from repositories import ExecutionRepository
+import pytest
+
+from repositories import ExecutionRepository, WorkflowRepository
 from tests.api_fixtures import API, Caller, ann, ben, client  # noqa: F401
-from tests.graphs import agent_with_tools, chain
+from devtools.graphs import agent_with_tools, chain
 
 
 def enc(value: Any) -> bytes:
@@ -318,19 +320,15 @@ async def test_body_size_is_capped(client: AsyncTestClient, ann: Caller) -> None
     assert r.status_code == 413
 
 
-async def test_unexpected_errors_answer_a_generic_500(client: AsyncTestClient, ann: Caller) -> None:
-    async def boom(**_: Any) -> None:
+async def test_unexpected_errors_answer_a_generic_500(
+    client: AsyncTestClient, ann: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def boom(*_: Any, **__: Any) -> None:
         raise RuntimeError("SELECT secret FROM internals")
 
     wf = await _workflow(client, ann)
-    app = client.app
-    repo = app.state.workflows
-    original = repo.get
-    repo.get = boom
-    try:
-        r = await client.get(f"{API}/workflows/{wf['id']}", headers=ann.headers)
-    finally:
-        repo.get = original
+    monkeypatch.setattr(WorkflowRepository, "get", boom)
+    r = await client.get(f"{API}/workflows/{wf['id']}", headers=ann.headers)
     assert r.status_code == 500
     assert r.json() == {"error": "internal error", "field": None}
     assert "SELECT" not in r.text and "Traceback" not in r.text
@@ -361,6 +359,6 @@ async def test_app_opens_and_closes_its_own_pool(dsn: str, ann: Caller) -> None:
     async with AsyncTestClient(app=app) as own:
         r = await own.get(f"{API}/workflows", headers=ann.headers)
         assert r.status_code == 200, r.text
-        pool = app.state.pool
+        pool = app.state.db.pool
         assert not pool.closed
     assert pool.closed

@@ -11,11 +11,11 @@ from litestar.testing import AsyncTestClient
 
 from agentdb.config import Settings
 from agentdb.pool import open_pool
-from agentdb.wire import round_trips
+from devtools.wire import round_trips
 from api.app import create_app
 from repositories import AgentRepository, ExecutionRepository, WorkflowRepository
 from tests.api_fixtures import API, Caller, ann, client  # noqa: F401
-from tests.graphs import agent_with_tools, chain
+from devtools.graphs import agent_with_tools, chain
 
 _TIMING = re.compile(r'^db;dur=(?P<ms>[0-9.]+);desc="(?P<n>\d+) queries"$')
 
@@ -29,10 +29,9 @@ def _timing(response) -> tuple[float, int]:  # type: ignore[no-untyped-def]
 async def _seed(workflows: WorkflowRepository, agents: AgentRepository, executions: ExecutionRepository,
                 user_id: uuid.UUID) -> uuid.UUID:
     agent = await agents.create(user_id=user_id, agent=agent_with_tools(3))
-    # Small enough (~4 kB) that PostgreSQL answers in one write: with tens of kB the
-    # server starts streaming rows before the pipeline's Sync is sent, and the wire
-    # meter sees extra turns (a repository-level effect, see tests/test_workflows.py).
-    wf = await workflows.create(user_id=user_id, workflow=chain(10, agent_id=agent.id))
+    # 200 nodes: a document of tens of kB, which the server starts streaming before it
+    # has finished; still one round trip (the wire meter counts ReadyForQuery).
+    wf = await workflows.create(user_id=user_id, workflow=chain(200, agent_ids=[agent.id]))
     for _ in range(5):
         ex = await executions.start(user_id=user_id, workflow_id=wf.id)
         await executions.record_agent_execution(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from repositories.sql import run_sync
+from devtools import statement
+from repositories.database import FIELD_OF_CONSTRAINT, connect, run_sync
 
 U, T, TS, J, I = "uuid", "text", "timestamp with time zone", "jsonb", "integer"
 
@@ -61,12 +62,12 @@ CASCADES = {
 
 @pytest.fixture
 def catalog(dsn: str):  # type: ignore[no-untyped-def]
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    with connect(dsn) as conn:
         yield conn
 
 
 def test_every_table_and_column_of_the_contract(catalog: psycopg.Connection) -> None:
-    columns = {(t, c): (typ, nullable) for t, c, typ, nullable in run_sync(catalog, "catalog.columns")}
+    columns = {(t, c): (typ, nullable) for t, c, typ, nullable in run_sync(catalog, statement("catalog.columns")())}
     for table, wanted in CONTRACT.items():
         for column, typ in wanted.items():
             assert (table, column) in columns, f"{table}.{column} missing"
@@ -78,7 +79,7 @@ def test_every_table_and_column_of_the_contract(catalog: psycopg.Connection) -> 
 
 
 def test_the_five_composite_indexes_lead_with_the_contract_columns(catalog: psycopg.Connection) -> None:
-    indexes = {name: (table, cols) for name, table, cols in run_sync(catalog, "catalog.indexes")}
+    indexes = {name: (table, cols) for name, table, cols in run_sync(catalog, statement("catalog.indexes")())}
     for name, (table, leading) in FIVE.items():
         assert name in indexes, f"index {name} missing or invalid"
         actual_table, columns = indexes[name]
@@ -87,8 +88,14 @@ def test_the_five_composite_indexes_lead_with_the_contract_columns(catalog: psyc
 
 
 def test_foreign_keys_cascade_where_the_contract_says(catalog: psycopg.Connection) -> None:
-    fks = {(t, ref, cols[0]): on_delete for t, ref, cols, on_delete in run_sync(catalog, "catalog.foreign_keys")}
+    fks = {(t, ref, cols[0]): on_delete for t, ref, cols, on_delete in run_sync(catalog, statement("catalog.foreign_keys")())}
     for key in CASCADES:
         assert fks.get(key) == "c", f"{key}: on delete {fks.get(key)}"
     # Deleting an agent unbinds workflow nodes instead of deleting them.
     assert fks[("workflow_nodes", "agents", "agent_id")] == "n"
+
+
+def test_constraints_the_error_mapping_names_exist(catalog: psycopg.Connection) -> None:
+    """Renaming a constraint must not silently turn a field-naming 422 into a bare one."""
+    names = {name for (name,) in run_sync(catalog, statement("catalog.constraints")())}
+    assert set(FIELD_OF_CONSTRAINT) - names == set()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 from agentdb.dbmeter import metering
-from agentdb.wire import round_trips
+from devtools.wire import round_trips
 from repositories import AgentRepository, ExecutionRepository, NotFound, WorkflowRepository
-from tests.graphs import agent_with_tools, chain
+from devtools.graphs import agent_with_tools, chain
 
 
 async def test_dbmeter_counts_what_the_wire_sees(
@@ -16,7 +16,7 @@ async def test_dbmeter_counts_what_the_wire_sees(
     async def work() -> None:
         wf = await workflows.create(user_id=alice, workflow=chain(50))
         await workflows.get(user_id=alice, workflow_id=wf.id)
-        await workflows.replace_graph(user_id=alice, workflow_id=wf.id, workflow=chain(10), expected_version=1)
+        await workflows.replace(user_id=alice, workflow_id=wf.id, workflow=chain(10), expected_version=1)
         agent = await agents.create(user_id=alice, agent=agent_with_tools(10))
         await agents.get(user_id=alice, agent_id=agent.id)
         await executions.recent_agent_activity(user_id=alice)

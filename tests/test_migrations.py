@@ -6,19 +6,18 @@ import os
 import subprocess
 import sys
 
-import psycopg
-
 from agentdb import migrate
-from agentdb.paths import MIGRATIONS_DIR, ROOT
-from agentdb.testdb import scratch_database
-from repositories.sql import run_sync
+from agentdb.migrate import MIGRATIONS_DIR
+from devtools import ROOT, statement
+from devtools.testdb import scratch_database
+from repositories.database import connect, run_sync
 
 MIGRATIONS = sorted(p.stem for p in MIGRATIONS_DIR.glob("*.sql") if not p.stem.endswith(".rollback"))
 
 
 def _tables(dsn: str) -> set[str]:
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        return {t for t, *_ in run_sync(conn, "catalog.columns")}
+    with connect(dsn) as conn:
+        return {t for t, *_ in run_sync(conn, statement("catalog.columns")())}
 
 
 def test_every_migration_has_a_rollback() -> None:

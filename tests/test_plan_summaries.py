@@ -1,4 +1,4 @@
-"""The plan summaries of `agentdb sql plans`, and its Seq Scan rule, on the TEST-scale database.
+"""The plan summaries of `python -m devtools plans`, and its Seq Scan rule, on the TEST-scale database.
 
 Dropping ix_workflow_exec_user_started alone leaves the planner other indexes with
 user_id leading (user+status, user+workflow, user+workflow+status), which it uses
@@ -8,29 +8,32 @@ a transaction it rolls back (DROP INDEX is transactional), to show the rule trip
 
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 
-from agentdb import plans
+from devtools import plans
+from repositories.database import connect
 from repositories.sql import statement
 
 USER_LEADING = ("ix_workflow_exec_user_started", "ix_workflow_exec_user_status_started",
                 "ix_workflow_exec_user_workflow_started", "ix_workflow_exec_user_workflow_status")
 
 
-def _history(conn: psycopg.Connection) -> tuple[str, list[str]]:
+def _history(conn: psycopg.Connection[Any]) -> tuple[str, list[str]]:
     out, failures = plans.summaries(conn, "TEST", [statement("executions.history")])
     return out["executions.history.txt"], failures
 
 
 def test_history_summary_names_its_index_and_a_dropped_index_trips_the_rule(big_dsn: str) -> None:
-    with psycopg.connect(big_dsn, autocommit=True) as conn:
+    with connect(big_dsn) as conn:
         plans.make_statistics_deterministic(conn)
         before, failures = _history(conn)
     assert "ix_workflow_exec_user_started" in before
     assert "Seq Scan" not in before and not failures
     assert "rows" not in before.lower() and "cost" not in before.lower()
 
-    with psycopg.connect(big_dsn) as conn:  # one transaction, rolled back
+    with connect(big_dsn, autocommit=False) as conn:  # one transaction, rolled back
         for index in USER_LEADING:
             conn.execute(f"DROP INDEX {index}")  # test-only DDL
         after, failures = _history(conn)

@@ -14,10 +14,13 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from agentdb import datagen
-from agentdb.explain import explain, walk
+from devtools import statement as tool_statement
+from devtools.explain import explain, walk
+from devtools.heavy_user import HeavyUser, heavy_user
 from repositories import paging
-from repositories.sql import run_sync, statement
+from repositories.database import connect, run_sync
+from repositories.paging import Keyset
+from repositories.sql import statement
 
 EXECUTION_TABLES = {"workflow_executions", "agent_executions"}
 LIMIT = 50
@@ -59,26 +62,14 @@ def _reaches_scan_without_limit(node: dict[str, Any]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def heavy(big_dsn: str) -> dict[str, Any]:
-    """The heaviest user and their busiest workflow."""
-    user_id = UUID(datagen.heaviest_user_id("TEST"))
-    with psycopg.connect(big_dsn, autocommit=True) as conn:
-        conn.adapters.register_loader("json", psycopg.types.string.TextLoader)
-        rows = run_sync(conn, "executions.history", user_id=user_id, before_started_at=paging.FIRST_PAGE_AT,
-                        before_id=paging.FIRST_PAGE_ID, limit=LIMIT)
-    import json
-    from collections import Counter
-
-    page = json.loads(rows[0][0])
-    assert page, "the generator gave the heaviest user no executions"
-    busiest = Counter(e["workflow_id"] for e in page).most_common(1)[0][0]
-    return {"user_id": user_id, "workflow_id": UUID(busiest)}
+def heavy(big_dsn: str) -> HeavyUser:
+    with connect(big_dsn) as conn:
+        return heavy_user(conn, "TEST")
 
 
-def _keysets() -> list[tuple[datetime, UUID]]:
+def _keysets() -> list[Keyset]:
     # The first page, and a keyset half a year back (deep into the heavy user's history).
-    return [(paging.FIRST_PAGE_AT, paging.FIRST_PAGE_ID),
-            (datetime(2025, 12, 1, tzinfo=UTC), paging.FIRST_PAGE_ID)]
+    return [paging.FIRST_PAGE, (datetime(2025, 12, 1, tzinfo=UTC), paging.FIRST_PAGE[1])]
 
 
 @pytest.mark.parametrize("keyset", _keysets(), ids=["first-page", "deep-page"])
@@ -96,24 +87,21 @@ def _keysets() -> list[tuple[datetime, UUID]]:
 )
 def test_history_reads_an_index_in_order_and_stops_at_limit(
     big_conn: psycopg.Connection, heavy: dict[str, Any], name: str, filters: dict[str, Any], index: set[str],
-    keyset: tuple[datetime, UUID],
+    keyset: Keyset,
 ) -> None:
-    params = {"user_id": heavy["user_id"], "before_started_at": keyset[0], "before_id": keyset[1],
-              "limit": LIMIT + 1, **filters}
-    if "workflow_id" in params:
-        params["workflow_id"] = heavy["workflow_id"]
-    plan = explain(big_conn, statement(name), params, analyze=True)
-    _check(plan, index)
+    if "workflow_id" in filters:
+        filters = {**filters, "workflow_id": heavy.busiest_workflow_id}
+    call = statement(name)(user_id=heavy.id, before_at=keyset[0], before_id=keyset[1], limit=LIMIT, **filters)
+    _check(explain(big_conn, call, analyze=True), index)
 
 
 def test_recent_activity_reads_an_index_in_order_and_stops_at_limit(
-    big_conn: psycopg.Connection, heavy: dict[str, Any]
+    big_conn: psycopg.Connection, heavy: HeavyUser
 ) -> None:
-    plan = explain(big_conn, statement("executions.recent_agent_activity"),
-                   {"user_id": heavy["user_id"], "limit": LIMIT}, analyze=True)
+    plan = explain(big_conn, statement("executions.recent_agent_activity")(user_id=heavy.id, limit=LIMIT), analyze=True)
     _check(plan, {"ix_agent_exec_user_started"})
 
 
 def test_the_dataset_is_large_enough(big_conn: psycopg.Connection) -> None:
-    rows = run_sync(big_conn, "testing.count_executions")
+    rows = run_sync(big_conn, tool_statement("testing.count_executions")())
     assert rows[0][0] >= 100_000 and rows[0][1] >= 100_000

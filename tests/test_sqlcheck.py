@@ -1,10 +1,10 @@
-"""`agentdb sql check`: each failure case, on files in a tmp dir; and the repo itself."""
+"""`python -m devtools check`: each failure case, on files in a tmp dir; and the repo itself."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from agentdb import migration_lint, sqlcheck
+from devtools import migration_lint, sqlcheck
 
 
 def _sql(root: Path, rel: str, text: str) -> Path:
@@ -36,7 +36,7 @@ def test_an_orphan_file_and_a_missing_executed_list(tmp_path: Path) -> None:
     _sql(tmp_path, "sql/users/used.sql", "-- Used.\nSELECT 1\n")
     _sql(tmp_path, "sql/users/orphan.sql", "-- Never run.\nSELECT 2\n")
     executed = tmp_path / "executed.txt"
-    assert "run the test suite first" in sqlcheck.check_executed(tmp_path / "sql", executed)[0]
+    assert "run `make test` first" in sqlcheck.check_executed(tmp_path / "sql", executed)[0]
     executed.write_text("users.used\n")
     problems = sqlcheck.check_executed(tmp_path / "sql", executed)
     assert len(problems) == 1 and "orphan.sql" in problems[0] and "orphan" in problems[0]
@@ -69,9 +69,10 @@ def test_other_migration_hazards(tmp_path: Path) -> None:
 
 
 def test_the_repository_passes_the_static_checks() -> None:
-    from agentdb.paths import ROOT, SQL_DIR
+    from devtools import ROOT, TOOLS
+    from repositories.sql import SQL_DIR
 
-    assert sqlcheck.check_files(SQL_DIR) == []
+    assert sqlcheck.check_files(SQL_DIR) == [] and sqlcheck.check_files(TOOLS.root) == []
     assert sqlcheck.check_python(ROOT) == []
-    assert sqlcheck.check_style(SQL_DIR) == []
+    assert sqlcheck.check_style(SQL_DIR) == [] and sqlcheck.check_style(TOOLS.root) == []
     assert migration_lint.lint(ROOT / "migrations") == []

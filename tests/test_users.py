@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from agentdb.wire import round_trips
-from repositories import NotFound, UserRepository, ValidationFailed
+from devtools.wire import round_trips
+from repositories import NotFound, Unauthenticated, UserRepository, ValidationFailed
 from repositories.users import hash_token
 
 
@@ -17,23 +17,26 @@ async def test_create_authenticate_revoke(users: UserRepository) -> None:
     assert rt.round_trips == 1
     assert user.email == "carol@example.com" and hash_token(token) != token.encode()
     with round_trips() as rt:
-        owner = await users.authenticate(token)
-    assert rt.round_trips == 1 and owner is not None and owner.user_id == user.id
-    assert await users.authenticate(token + "x") is None
+        owner = await users.authenticate(token=token)
+    assert rt.round_trips == 1 and owner.user_id == user.id
+    with pytest.raises(Unauthenticated):
+        await users.authenticate(token=token + "x")
     await users.revoke_token(user_id=user.id, token=token)
-    assert await users.authenticate(token) is None
+    with pytest.raises(Unauthenticated):
+        await users.authenticate(token=token)
     with pytest.raises(NotFound):
         await users.revoke_token(user_id=user.id, token=token)
-    assert (await users.find_by_email(email="CAROL@example.com")) == user
+    assert (await users.get_by_email(email="CAROL@example.com")) == user
 
 
 async def test_expired_token_is_refused(users: UserRepository) -> None:
     user, _ = await users.create(email="dave@example.com")
     expired = await users.issue_token(user_id=user.id, expires_at=datetime.now(UTC) - timedelta(seconds=1))
     valid = await users.issue_token(user_id=user.id, expires_at=datetime.now(UTC) + timedelta(hours=1))
-    assert await users.authenticate(expired) is None
-    owner = await users.authenticate(valid)
-    assert owner is not None and owner.expires_at is not None
+    with pytest.raises(Unauthenticated):
+        await users.authenticate(token=expired)
+    owner = await users.authenticate(token=valid)
+    assert owner.expires_at is not None
 
 
 async def test_duplicate_email_names_the_field(users: UserRepository) -> None:

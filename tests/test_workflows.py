@@ -6,10 +6,11 @@ import uuid
 
 import pytest
 
-from agentdb.wire import round_trips
+from devtools.wire import round_trips
 from repositories import NotFound, StaleVersion, ValidationFailed, WorkflowRepository
 from repositories.workflows import EdgeInput, NodeInput, WorkflowInput
-from tests.graphs import agent_with_tools, chain
+from tests.pages import every_page
+from devtools.graphs import agent_with_tools, chain
 
 
 @pytest.mark.parametrize("n", [1, 50, 500])
@@ -33,19 +34,19 @@ async def test_create_and_replace_are_one_round_trip_at_any_size(
     assert rt.round_trips == 1, rt
     assert created.version == 1 and len(created.nodes) == n
     with round_trips() as rt:
-        replaced = await workflows.replace_graph(
+        replaced = await workflows.replace(
             user_id=alice, workflow_id=created.id, workflow=chain(n, name="renamed"), expected_version=1
         )
     assert rt.round_trips == 1, rt
     assert rt.statements == [
-        "workflows.bump_version", "workflows.delete_graph", "workflows.insert_graph", "workflows.get_with_graph"
+        "workflows.replace", "workflows.delete_graph", "workflows.insert_graph", "workflows.get_with_graph"
     ]
     assert replaced.version == 2 and replaced.name == "renamed" and len(replaced.edges) == n - 1
 
 
 async def test_node_bound_to_agent_carries_it(workflows, agents, alice) -> None:  # type: ignore[no-untyped-def]
     agent = await agents.create(user_id=alice, agent=agent_with_tools(1, name="planner"))
-    got = await workflows.create(user_id=alice, workflow=chain(3, agent_id=agent.id))
+    got = await workflows.create(user_id=alice, workflow=chain(3, agent_ids=[agent.id]))
     assert got.nodes[1].agent is not None and got.nodes[1].agent.name == "planner"
     await agents.delete(user_id=alice, agent_id=agent.id)  # ON DELETE SET NULL (agent_id): node stays, unbound
     again = await workflows.get(user_id=alice, workflow_id=got.id)
@@ -57,9 +58,9 @@ async def test_failed_replace_leaves_old_graph_whole(workflows, agents, alice, b
     # Bob's agent: the node insert fails on the composite (agent_id, user_id) foreign key,
     # after bump_version and delete_graph already ran in the same pipeline.
     bobs_agent = await agents.create(user_id=bob, agent=agent_with_tools(1))
-    bad = chain(60, name="bad", agent_id=bobs_agent.id)
+    bad = chain(60, name="bad", agent_ids=[bobs_agent.id])
     with round_trips() as rt, pytest.raises(ValidationFailed) as info:
-        await workflows.replace_graph(user_id=alice, workflow_id=created.id, workflow=bad, expected_version=1)
+        await workflows.replace(user_id=alice, workflow_id=created.id, workflow=bad, expected_version=1)
     assert rt.round_trips == 1, rt
     assert info.value.field == "agent_id"
     after = await workflows.get(user_id=alice, workflow_id=created.id)
@@ -68,9 +69,9 @@ async def test_failed_replace_leaves_old_graph_whole(workflows, agents, alice, b
 
 async def test_stale_version_is_refused_distinctly(workflows: WorkflowRepository, alice: uuid.UUID) -> None:
     created = await workflows.create(user_id=alice, workflow=chain(3))
-    await workflows.replace_graph(user_id=alice, workflow_id=created.id, workflow=chain(4), expected_version=1)
+    await workflows.replace(user_id=alice, workflow_id=created.id, workflow=chain(4), expected_version=1)
     with pytest.raises(StaleVersion):
-        await workflows.replace_graph(user_id=alice, workflow_id=created.id, workflow=chain(5), expected_version=1)
+        await workflows.replace(user_id=alice, workflow_id=created.id, workflow=chain(5), expected_version=1)
     after = await workflows.get(user_id=alice, workflow_id=created.id)
     assert after.version == 2 and len(after.nodes) == 4
 
@@ -80,7 +81,7 @@ async def test_racing_replaces_have_one_winner(workflows: WorkflowRepository, al
 
     created = await workflows.create(user_id=alice, workflow=chain(20))
     results = await asyncio.gather(
-        *(workflows.replace_graph(user_id=alice, workflow_id=created.id, workflow=chain(20 + i), expected_version=1)
+        *(workflows.replace(user_id=alice, workflow_id=created.id, workflow=chain(20 + i), expected_version=1)
           for i in range(4)),
         return_exceptions=True,
     )
@@ -114,7 +115,7 @@ async def test_bad_graph_names_the_field_and_writes_nothing(
 
 async def test_unknown_agent_is_refused_atomically(workflows: WorkflowRepository, alice: uuid.UUID) -> None:
     with pytest.raises(ValidationFailed) as info:
-        await workflows.create(user_id=alice, workflow=chain(3, agent_id=uuid.uuid4()))
+        await workflows.create(user_id=alice, workflow=chain(3, agent_ids=[uuid.uuid4()]))
     assert info.value.field == "agent_id"
     assert (await workflows.list(user_id=alice)).items == []  # the workflow row went with the failed nodes
 
@@ -122,16 +123,7 @@ async def test_unknown_agent_is_refused_atomically(workflows: WorkflowRepository
 async def test_list_pages_cover_every_row_once(workflows: WorkflowRepository, alice: uuid.UUID, bob) -> None:  # type: ignore[no-untyped-def]
     ids = {(await workflows.create(user_id=alice, workflow=chain(1, name=f"w{i}"))).id for i in range(7)}
     await workflows.create(user_id=bob, workflow=chain(1))
-    seen: list[uuid.UUID] = []
-    cursor = None
-    while True:
-        with round_trips() as rt:
-            page = await workflows.list(user_id=alice, limit=3, cursor=cursor)
-        assert rt.round_trips == 1, rt
-        seen += [w.id for w in page.items]
-        if page.next_cursor is None:
-            break
-        cursor = page.next_cursor
+    seen = [w.id for w in await every_page(lambda after: workflows.list(user_id=alice, limit=3, after=after))]
     assert len(seen) == len(set(seen)) == 7 and set(seen) == ids
 
 
@@ -152,7 +144,7 @@ async def test_other_users_workflow_is_not_found_for_every_method(
     with pytest.raises(NotFound):
         await workflows.get(user_id=alice, workflow_id=theirs.id)
     with pytest.raises(NotFound):
-        await workflows.replace_graph(user_id=alice, workflow_id=theirs.id, workflow=chain(1), expected_version=1)
+        await workflows.replace(user_id=alice, workflow_id=theirs.id, workflow=chain(1), expected_version=1)
     with pytest.raises(NotFound):
         await workflows.delete(user_id=alice, workflow_id=theirs.id)
     assert (await workflows.list(user_id=alice)).items == []

@@ -4,18 +4,34 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, delete, get, patch, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from api.params import Agents, Cursor, JsonQuery, Limit, UserId, json_object
-from repositories.agents import Agent, AgentInput, AgentPatch, AgentSummary
+from api import cursors
+from api.params import Cursor, JsonQuery, Limit, UserId, after, json_object
+from repositories.agents import Agent, AgentInput, AgentPatch, AgentRepository, AgentSummary
 from repositories.paging import Page
+
+Agents = NamedDependency[AgentRepository]
+
+
+class AgentPage(msgspec.Struct, frozen=True):
+    items: list[AgentSummary]
+    next_cursor: str | None
+
+
+def provide_agents(state: State) -> AgentRepository:
+    return AgentRepository(state.db)
 
 
 class AgentController(Controller):
-    path = "/api/agent-builder/agents"
+    path = "/agents"
     tags = ["agents"]
+    dependencies = {"agents": Provide(provide_agents, sync_to_thread=False)}
 
     @get("/", summary="List agents with tool counts (newest first), or search their configuration")
     async def list_agents(
@@ -25,11 +41,15 @@ class AgentController(Controller):
         limit: Limit = 50,
         cursor: Cursor = None,
         config_contains: JsonQuery = None,
-    ) -> Page[AgentSummary]:
+    ) -> AgentPage:
         if config_contains is not None:
             contains = json_object(config_contains, field="config_contains")
-            return await agents.search(user_id=user_id, contains=contains, limit=limit, cursor=cursor)
-        return await agents.list(user_id=user_id, limit=limit, cursor=cursor)
+            page: Page[AgentSummary] = await agents.search(
+                user_id=user_id, contains=contains, limit=limit, after=after(cursor)
+            )
+        else:
+            page = await agents.list(user_id=user_id, limit=limit, after=after(cursor))
+        return AgentPage(items=page.items, next_cursor=cursors.encode(page.next))
 
     @post("/", summary="Create an agent with its tools", status_code=HTTP_201_CREATED)
     async def create_agent(self, user_id: UserId, agents: Agents, data: JSONBody[AgentInput]) -> Agent:

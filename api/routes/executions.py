@@ -1,35 +1,44 @@
-"""Workflow executions: start, read, history, state-machine transitions."""
+"""Workflow executions: start, read, history, state-machine transitions; the dashboard's recent activity."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from api.params import Cursor, Executions, Limit, UserId
-from repositories.executions import Execution, ExecutionSummary, Status
-from repositories.paging import Page
+from api import cursors
+from api.params import Cursor, Limit, UserId, after
+from repositories.executions import (
+    Execution,
+    ExecutionRepository,
+    ExecutionSummary,
+    RecentActivity,
+    StartInput,
+    Status,
+    TransitionInput,
+)
+
+Executions = NamedDependency[ExecutionRepository]
 
 
-class StartExecution(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """The input the workflow runs on (any JSON), optional."""
+class ExecutionPage(msgspec.Struct, frozen=True):
+    items: list[ExecutionSummary]
+    next_cursor: str | None
 
-    input: Any = None
 
-
-class TransitionInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    to_status: Status
-    error: str | None = None
-    output: Any = None
+def provide_executions(state: State) -> ExecutionRepository:
+    return ExecutionRepository(state.db)
 
 
 class ExecutionController(Controller):
-    path = "/api/agent-builder"
+    path = "/"
     tags = ["executions"]
+    dependencies = {"executions": Provide(provide_executions, sync_to_thread=False)}
 
     @post(
         "/workflows/{workflow_id:uuid}/executions",
@@ -41,7 +50,7 @@ class ExecutionController(Controller):
         user_id: UserId,
         executions: Executions,
         workflow_id: FromPath[UUID],
-        data: JSONBody[StartExecution | None] = None,
+        data: JSONBody[StartInput | None] = None,
     ) -> Execution:
         return await executions.start(
             user_id=user_id, workflow_id=workflow_id, input=None if data is None else data.input
@@ -56,10 +65,11 @@ class ExecutionController(Controller):
         cursor: Cursor = None,
         status: FromQuery[Status | None] = None,
         workflow_id: FromQuery[UUID | None] = None,
-    ) -> Page[ExecutionSummary]:
-        return await executions.history(
-            user_id=user_id, limit=limit, cursor=cursor, status=status, workflow_id=workflow_id
+    ) -> ExecutionPage:
+        page = await executions.history(
+            user_id=user_id, limit=limit, after=after(cursor), status=status, workflow_id=workflow_id
         )
+        return ExecutionPage(items=page.items, next_cursor=cursors.encode(page.next))
 
     @get("/executions/{execution_id:uuid}", summary="An execution with its agent executions")
     async def get_execution(self, user_id: UserId, executions: Executions, execution_id: FromPath[UUID]) -> Execution:
@@ -77,3 +87,8 @@ class ExecutionController(Controller):
             user_id=user_id, execution_id=execution_id, to_status=data.to_status, error=data.error,
             output=data.output,
         )
+
+    @get("/dashboard/recent-activity", summary="The latest agent executions with their agent and metrics",
+         tags=["dashboard"])
+    async def recent_activity(self, user_id: UserId, executions: Executions, limit: Limit = 50) -> RecentActivity:
+        return await executions.recent_agent_activity(user_id=user_id, limit=limit)

@@ -5,17 +5,35 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Response, delete, get, post, put
+from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from api.params import Cursor, IfMatch, JsonQuery, Limit, UserId, Workflows, etag, expected_version, json_object
+import msgspec
+from litestar.di import NamedDependency
+
+from api import cursors
+from api.params import Cursor, IfMatch, JsonQuery, Limit, UserId, after, etag, expected_version, json_object
 from repositories.paging import Page
-from repositories.workflows import Workflow, WorkflowInput, WorkflowSummary
+from repositories.workflows import Workflow, WorkflowInput, WorkflowRepository, WorkflowSummary
+
+Workflows = NamedDependency[WorkflowRepository]
+
+
+class WorkflowPage(msgspec.Struct, frozen=True):
+    items: list[WorkflowSummary]
+    next_cursor: str | None
+
+
+def provide_workflows(state: State) -> WorkflowRepository:
+    return WorkflowRepository(state.db)
 
 
 class WorkflowController(Controller):
-    path = "/api/agent-builder/workflows"
+    path = "/workflows"
     tags = ["workflows"]
+    dependencies = {"workflows": Provide(provide_workflows, sync_to_thread=False)}
 
     @get("/", summary="List workflows (newest first, keyset-paged), or search their graph_definition")
     async def list_workflows(
@@ -25,11 +43,15 @@ class WorkflowController(Controller):
         limit: Limit = 50,
         cursor: Cursor = None,
         graph_contains: JsonQuery = None,
-    ) -> Page[WorkflowSummary]:
+    ) -> WorkflowPage:
         if graph_contains is not None:
             contains = json_object(graph_contains, field="graph_contains")
-            return await workflows.search(user_id=user_id, contains=contains, limit=limit, cursor=cursor)
-        return await workflows.list(user_id=user_id, limit=limit, cursor=cursor)
+            page: Page[WorkflowSummary] = await workflows.search(
+                user_id=user_id, contains=contains, limit=limit, after=after(cursor)
+            )
+        else:
+            page = await workflows.list(user_id=user_id, limit=limit, after=after(cursor))
+        return WorkflowPage(items=page.items, next_cursor=cursors.encode(page.next))
 
     @post("/", summary="Create a workflow with its nodes and edges", status_code=HTTP_201_CREATED)
     async def create_workflow(
@@ -55,11 +77,13 @@ class WorkflowController(Controller):
         if_match: IfMatch = None,
     ) -> Response[Workflow]:
         version = expected_version(if_match)
-        replaced = await workflows.replace_graph(
+        replaced = await workflows.replace(
             user_id=user_id, workflow_id=workflow_id, workflow=data, expected_version=version
         )
         return Response(replaced, headers=etag(replaced.version))
 
     @delete("/{workflow_id:uuid}", summary="Delete a workflow with its graph and executions")
-    async def delete_workflow(self, user_id: UserId, workflows: Workflows, workflow_id: FromPath[UUID]) -> None:
+    async def delete_workflow(
+        self, user_id: UserId, workflows: Workflows, workflow_id: FromPath[UUID]
+    ) -> None:
         await workflows.delete(user_id=user_id, workflow_id=workflow_id)

@@ -12,7 +12,4 @@ WITH updated AS (
     RETURNING id
 )
 
-SELECT CASE
-    WHEN EXISTS (SELECT 1 FROM updated) THEN 1
-    ELSE agentdb_raise('AB404', 'agent not found')
-END AS updated
+SELECT coalesce((SELECT json_build_object('id', u.id) FROM updated AS u), agentdb_raise('AB404', 'agent not found'))

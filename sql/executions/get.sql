@@ -1,10 +1,12 @@
 -- One workflow execution with its workflow's name and its agent executions
--- (each with metrics), as one JSON document in one round trip. Agent executions
--- come from a scalar subquery over ix_agent_exec_workflow_execution.
-SELECT json_build_object(
+-- (each with its agent and metrics, shaped as in executions.recent_agent_activity),
+-- as one JSON document in one round trip. Agent executions come from a scalar
+-- subquery over ix_agent_exec_workflow_execution. An execution the user does not
+-- have raises AB404 (the LEFT JOIN idiom of workflows.get_with_graph).
+SELECT CASE WHEN e.id IS NULL THEN agentdb_raise('AB404', 'execution not found') ELSE json_build_object(
     'id', e.id,
     'workflow_id', e.workflow_id,
-    'workflow_name', w.name,
+    'workflow_name', (SELECT w.name FROM workflows AS w WHERE w.id = e.workflow_id AND w.user_id = %(user_id)s),
     'status', e.status,
     'started_at', e.started_at,
     'completed_at', e.completed_at,
@@ -14,24 +16,21 @@ SELECT json_build_object(
     'agent_executions', coalesce((
         SELECT json_agg(json_build_object(
                    'id', x.id,
-                   'agent_id', x.agent_id,
+                   'agent', json_build_object('id', a.id, 'name', a.name),
                    'session_id', x.session_id,
+                   'workflow_execution_id', x.workflow_execution_id,
                    'status', x.status,
                    'started_at', x.started_at,
                    'completed_at', x.completed_at,
                    'metrics', CASE WHEN m.id IS NOT NULL THEN json_build_object(
-                       'prompt_tokens', m.prompt_tokens,
-                       'completion_tokens', m.completion_tokens,
-                       'total_tokens', m.total_tokens,
-                       'latency_ms', m.latency_ms,
-                       'cost_usd', m.cost_usd
-                   ) END
+                       'prompt_tokens', m.prompt_tokens, 'completion_tokens', m.completion_tokens,
+                       'total_tokens', m.total_tokens, 'latency_ms', m.latency_ms, 'cost_usd', m.cost_usd) END
                ) ORDER BY x.started_at, x.id)
         FROM agent_executions AS x
-        LEFT JOIN agent_execution_metrics AS m ON m.agent_execution_id = x.id
-        WHERE x.workflow_execution_id = e.id AND x.user_id = e.user_id
+        INNER JOIN agents AS a ON a.id = x.agent_id AND a.user_id = %(user_id)s
+        LEFT JOIN agent_execution_metrics AS m ON m.agent_execution_id = x.id AND m.user_id = %(user_id)s
+        WHERE x.workflow_execution_id = e.id AND x.user_id = %(user_id)s
     ), '[]')
-)
-FROM workflow_executions AS e
-INNER JOIN workflows AS w ON w.id = e.workflow_id
-WHERE e.id = %(execution_id)s AND e.user_id = %(user_id)s
+) END AS document
+FROM (SELECT) AS one
+LEFT JOIN workflow_executions AS e ON e.id = %(execution_id)s AND e.user_id = %(user_id)s

@@ -1,10 +1,9 @@
 -- Moves a workflow execution to a new status if, and only if, the state machine
 -- allows it from the current one (the VALUES list below is the whole machine:
 -- pending -> running -> completed | failed, and pending | running -> cancelled).
--- Returns (current status, moved execution as JSON):
---   (NULL, NULL)      no such execution for this user          -> 404
---   (status, NULL)    move not allowed from `status`           -> 409
---   (_, json)         moved
+-- Raises AB404 when the user has no such execution, AB409 (detail: the current
+-- status) when the move is not allowed from it; executions.get follows in the
+-- same pipeline and returns the moved execution.
 -- `target` locks the row FOR UPDATE, so it reports the status as it is after
 -- any racing transition committed; the UPDATE re-checks its WHERE on that same
 -- row version, so of two workers racing for one move exactly one wins.
@@ -25,6 +24,7 @@ moved AS (
     FROM target AS t
     WHERE
         e.id = t.id
+        AND e.user_id = %(user_id)s
         AND (t.status, %(to_status)s::text) IN (
             VALUES ('pending', 'running'),
             ('running', 'completed'),
@@ -32,18 +32,12 @@ moved AS (
             ('pending', 'cancelled'),
             ('running', 'cancelled')
         )
-    RETURNING json_build_object(
-        'id', e.id,
-        'workflow_id', e.workflow_id,
-        'status', e.status,
-        'started_at', e.started_at,
-        'completed_at', e.completed_at,
-        'error', e.error,
-        'input', e.input,
-        'output', e.output
-    ) AS execution
+    RETURNING e.status
 )
 
-SELECT
-    (SELECT t.status FROM target AS t) AS current_status,
-    (SELECT m.execution FROM moved AS m) AS execution
+SELECT CASE
+    WHEN EXISTS (SELECT 1 FROM moved) THEN json_build_object('status', (SELECT m.status FROM moved AS m))
+    WHEN EXISTS (SELECT 1 FROM target)
+        THEN agentdb_raise('AB409', 'this move is not allowed from the current status', (SELECT t.status FROM target AS t))
+    ELSE agentdb_raise('AB404', 'execution not found')
+END AS moved

@@ -3,7 +3,8 @@
 -- array into rows. Edges name their nodes by key; joining the nodes this
 -- statement inserted (the CTE's RETURNING) turns keys into ids. Foreign keys are
 -- checked at the end of the statement, when the new nodes exist. If an edge
--- names an unknown key, agentdb_raise aborts the whole pipeline (AB422).
+-- names an unknown key (the repository checks first; this is the second wall),
+-- AB422 aborts the whole pipeline.
 WITH new_nodes AS (
     INSERT INTO workflow_nodes (workflow_id, user_id, node_key, node_type, name, agent_id, block_id, config, position)
     SELECT %(workflow_id)s, %(user_id)s, n.key, n.node_type, n.name, n.agent_id, n.block_id, n.config, n.position
@@ -22,10 +23,8 @@ new_edges AS (
     RETURNING id
 )
 
-SELECT
-    (SELECT count(*) FROM new_nodes) AS node_count,
-    CASE
-        WHEN (SELECT count(*) FROM new_edges) = jsonb_array_length(%(edges)s)
-            THEN (SELECT count(*) FROM new_edges)
-        ELSE agentdb_raise('AB422', 'an edge names a node key that is not in the graph')
-    END AS edge_count
+SELECT CASE
+    WHEN (SELECT count(*) FROM new_edges) = jsonb_array_length(%(edges)s)
+        THEN json_build_object('nodes', (SELECT count(*) FROM new_nodes), 'edges', (SELECT count(*) FROM new_edges))
+    ELSE agentdb_raise('AB422', 'an edge names a node key that is not in the graph', 'edges')
+END AS written

@@ -1,6 +1,7 @@
-"""`agentdb sql check`: every sql/ file parses, has a header, named params only,
-is executed by a test, passes sqlfluff; no SQL strings in Python product code;
-migrations pass agentdb.migration_lint. Every failure names its file.
+"""`python -m devtools check`: every statement file (sql/ and devtools/sql/) parses,
+has a header and named params only, and passes sqlfluff; every product statement
+(sql/) is executed by a test; no SQL strings in Python product code; migrations
+pass devtools.migration_lint. Every failure names its file.
 """
 
 from __future__ import annotations
@@ -12,18 +13,14 @@ from pathlib import Path
 
 import pglast
 
-from agentdb import migration_lint
-from agentdb.paths import ROOT, SQL_DIR
-from repositories.sql import SqlFileError, parse
+from devtools import PRODUCT_PACKAGES, ROOT, TOOLS, migration_lint
+from repositories.sql import SQL_DIR, SqlFileError, parse
 
+# Written by the test session (tests/conftest.py): the names of the statements
+# the wire meter saw go out.
 EXECUTED_FILE = ROOT / ".agentdb" / "executed-statements.txt"
-PRODUCT_DIRS = ("agentdb", "repositories", "api", "jobs")
 # Known, reviewed exceptions: (file relative to ROOT, reason).
-ALLOWED_PY_SQL = {
-    "agentdb/explain.py": "EXPLAIN prefix on a loaded statement",
-    "agentdb/testdb.py": "psycopg.sql DDL composition of a database name",
-    "agentdb/sqlcheck.py": "this checker's own keyword patterns and messages",
-}
+ALLOWED_PY_SQL: dict[str, str] = {}
 _NAMED = re.compile(r"%\((\w+)\)s")
 _SQL_START = re.compile(r"^\s*(SELECT|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|WITH\s+\w+\s+AS|"
                         r"CREATE\s+(TABLE|INDEX|UNIQUE|DATABASE|VIEW|FUNCTION)|DROP\s+|ALTER\s+TABLE|"
@@ -57,13 +54,13 @@ def check_files(sql_dir: Path) -> list[str]:
 def check_executed(sql_dir: Path, executed_file: Path) -> list[str]:
     """Files no test executed (orphans)."""
     if not executed_file.exists():
-        return [f"{executed_file}: missing; run the test suite first"]
+        return [f"{executed_file}: missing: it lists the statements the tests ran; run `make test` first"]
     executed = set(executed_file.read_text(encoding="utf-8").split())
     return [f"{path}: not executed by any test (orphan)" for path in sql_files(sql_dir)
             if f"{path.parent.name}.{path.stem}" not in executed]
 
 
-def check_python(root: Path, dirs: tuple[str, ...] = PRODUCT_DIRS,
+def check_python(root: Path, dirs: tuple[str, ...] = PRODUCT_PACKAGES,
                  allowed: dict[str, str] = ALLOWED_PY_SQL) -> list[str]:
     """String literals in Python product code that look like SQL statements."""
     problems: list[str] = []
@@ -111,8 +108,9 @@ def check_style(sql_dir: Path, config: Path = ROOT / ".sqlfluff") -> list[str]:
 
 def run_all(root: Path = ROOT, sql_dir: Path = SQL_DIR, executed_file: Path = EXECUTED_FILE,
             migrations_dir: Path | None = None) -> list[str]:
-    return (check_files(sql_dir) + check_executed(sql_dir, executed_file) + check_python(root)
-            + check_style(sql_dir) + migration_lint.lint(migrations_dir or root / "migrations"))
+    return (check_files(sql_dir) + check_files(TOOLS.root) + check_executed(sql_dir, executed_file)
+            + check_python(root) + check_style(sql_dir) + check_style(TOOLS.root)
+            + migration_lint.lint(migrations_dir or root / "migrations"))
 
 
 def main(fix: bool = False) -> int:

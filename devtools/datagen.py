@@ -1,6 +1,6 @@
 """The one data generator: deterministic (seeded), loaded with COPY, at named scales.
 
-Tests (plan checks), `agentdb sql plans` and the benchmarks all load their data
+Tests (plan checks), `python -m devtools plans` and the benchmarks all load their data
 through `load()`. The same scale and seed give the same rows, byte for byte, so a
 plan summary regenerated on another run sees the same data.
 
@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 
-from repositories.sql import EXECUTED, statement
+from devtools import statement
 
 BASE_TIME = datetime(2026, 6, 1, tzinfo=UTC)
 YEAR_S = 365 * 24 * 3600
@@ -95,7 +95,6 @@ class _Loader:
                 copy.write("".join(chunk).encode())
                 count += len(chunk)
         took = time.perf_counter() - started
-        EXECUTED.add(f"datagen.{name}")
         self.total_rows += count
         self.report(f"  {name[5:]:<26} {count:>10,} rows {took:7.1f} s {count / max(took, 1e-9):>10,.0f} rows/s")
 
@@ -129,7 +128,6 @@ def load(dsn: str, scale: Scale | str, *, seed: int = 42, report: Callable[[str]
 
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(statement("datagen.skip_triggers").text)
-        EXECUTED.add("datagen.skip_triggers")
         out = _Loader(conn, report)
         out.copy("copy_users", (
             f"{uid}\tuser{i}@example.com\t{_ts(YEAR_S + i)}\n" for i, uid in enumerate(users)
@@ -241,7 +239,6 @@ def load(dsn: str, scale: Scale | str, *, seed: int = 42, report: Callable[[str]
 
         analyze_started = time.perf_counter()
         conn.execute(statement("datagen.analyze").text)
-        EXECUTED.add("datagen.analyze")
         report(f"  analyze {time.perf_counter() - analyze_started:.1f} s")
     took = time.perf_counter() - started
     report(f"datagen: {out.total_rows:,} rows in {took:.1f} s ({out.total_rows / took:,.0f} rows/s)")
@@ -254,12 +251,13 @@ def heaviest_user_id(scale: Scale | str, *, seed: int = 42) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m agentdb.datagen", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devtools.datagen", description=__doc__)
     parser.add_argument("scale", choices=sorted(SCALES))
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--dsn", required=True, help="a migrated, empty database")
     args = parser.parse_args(argv)
-    load(args.dsn, args.scale, seed=args.seed)
+    from agentdb import config
+
+    load(config.resolve_dsn(config.from_env()), args.scale, seed=args.seed)
     return 0
 
 

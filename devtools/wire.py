@@ -1,18 +1,24 @@
 """The round-trip meter of tests and benchmarks, read off the wire.
 
-libpq can trace every protocol message it sends (F) and receives (B). With
-tracing switched on (`enable()` before the pool opens its connections), each
-connection writes its trace to a file of its own, and
+libpq can trace every protocol message it sends (F) and receives (B). A
+connection handed to `attach()` (the pool's `on_connect` hook in tests) writes
+its trace to a file of its own, and
 
     with round_trips() as rt:
         await repo.get(...)
     assert rt.round_trips == 1, rt
 
-counts what crossed the network in the block: a round trip is every turn from
-client messages to server messages (a pipeline of many statements and one Sync
-is one; BEGIN and COMMIT outside a pipeline are one each), a statement every
-Execute or simple Query sent. On failure the meter prints the statements' names,
-taken from their leading `/* area.name */` comments.
+counts what crossed the network in the block. A round trip is one exchange the
+client waits for: a Sync (or a simple Query) sent and its ReadyForQuery received.
+The server answers every Sync and every Query with exactly one ReadyForQuery, so
+the count does not depend on how libpq split the messages into writes, nor on
+rows the server streamed before the Sync arrived, nor on psycopg's Flush after
+the Sync of a pipeline. A pipeline of many statements and one Sync is one round
+trip; a statement prepared outside a pipeline is two (Parse+Sync, then Bind,
+Execute, Sync); BEGIN and COMMIT are one each. A statement is every Execute or
+simple Query sent; on failure the meter prints their names, taken from their
+leading `/* area.name */` comments. Every name seen is also kept in `EXECUTED`,
+which the test session writes out for `python -m devtools check` (coverage).
 """
 
 from __future__ import annotations
@@ -29,8 +35,9 @@ from typing import Any
 
 from psycopg import pq
 
-_enabled = False
 _traces: weakref.WeakSet[_Trace] = weakref.WeakSet()
+# Names of every statement seen going out on a traced connection.
+EXECUTED: set[str] = set()
 
 # libpq writes the trace through a buffered stdio FILE it does not flush after
 # each message; fflush(NULL) flushes every output stream of the process.
@@ -40,16 +47,6 @@ _PARSE = re.compile(r'^\s*"([^"]*)" "(.*)$')
 _QUERY = re.compile(r'^\s*"(.*)$')
 _QUOTED = re.compile(r'"([^"]*)"')
 _LABEL = re.compile(r"^/\* ([\w.]+) \*/")
-
-
-def enable() -> None:
-    """Trace every connection the pool opens from now on (tests and benchmarks only)."""
-    global _enabled
-    _enabled = True
-
-
-def enabled() -> bool:
-    return _enabled
 
 
 def _label(text: str) -> str:
@@ -70,13 +67,12 @@ class _Trace:
         conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
         self._reader = open(self.path, encoding="utf-8", errors="replace")  # noqa: SIM115
         self._pending = ""
-        self.last_dir = "B"
-        self.synced = False
         self.prepared: dict[str, str] = {}
         self.current = "?"
         weakref.finalize(conn, self.close)
 
     def close(self) -> None:
+        self.read(None)  # what it sent last still counts as executed
         self._reader.close()
         try:
             os.unlink(self.path)
@@ -98,36 +94,37 @@ class _Trace:
             return
         direction, msg, rest = match.group("dir"), match.group("msg"), match.group("rest")
         if direction == "B":
-            # A round trip is the client waiting for the server after a sync point
-            # (Sync, Flush or a simple Query). Rows the server streams back before
-            # the client's Sync went out (a large result) are not a second one.
-            if self.last_dir == "F" and self.synced and meter is not None:
+            if msg == "ReadyForQuery" and meter is not None:
                 meter.round_trips += 1
-            if self.last_dir == "F" and self.synced:
-                self.synced = False
-            self.last_dir = "B"
             return
-        self.last_dir = "F"
-        if msg in ("Sync", "Flush", "Query"):
-            self.synced = True
         quoted = _QUOTED.findall(rest)
         if msg == "Parse":
             # The statement text may span lines (and hold quotes): only its start matters.
             parse = _PARSE.match(rest)
             if parse:
                 self.prepared[parse.group(1)] = _label(parse.group(2))
+                EXECUTED.add(self.prepared[parse.group(1)])
         elif msg == "Bind" and len(quoted) >= 2:
             self.current = self.prepared.get(quoted[1], "?")
         elif msg == "Execute" and meter is not None:
             meter.statements.append(self.current)
-        elif msg == "Query" and meter is not None:
+        elif msg == "Query":
             query = _QUERY.match(rest)
-            meter.statements.append(_label(query.group(1)) if query else "?")
+            label = _label(query.group(1)) if query else "?"
+            EXECUTED.add(label)
+            if meter is not None:
+                meter.statements.append(label)
 
 
 def attach(conn: Any) -> None:
-    """Start tracing `conn` (called from the pool's configure hook when enabled)."""
+    """Start tracing `conn` (a pool's `on_connect` hook, or any psycopg connection)."""
     _traces.add(_Trace(conn))
+
+
+def drain() -> None:
+    """Read every open trace to its end (before EXECUTED is written out)."""
+    for trace in list(_traces):
+        trace.read(None)
 
 
 @dataclass
@@ -144,8 +141,8 @@ class Meter:
 @contextmanager
 def round_trips() -> Iterator[Meter]:
     """Count what every traced connection sent and received inside the block."""
-    if not _enabled:
-        raise RuntimeError("agentdb.wire.enable() must run before the pool opens")
+    if not _traces:
+        raise RuntimeError("no traced connection: open the pool with on_connect=devtools.wire.attach")
     for trace in list(_traces):
         trace.read(None)  # skip what happened before the block
     meter = Meter()

@@ -1,6 +1,6 @@
 """EXPLAIN of a loaded statement, and walking the JSON plan it returns.
 
-Shared by tests/test_plans.py and `agentdb sql plans`: the statement's own text
+Shared by tests/test_plans.py and `python -m devtools plans`: the statement's own text
 (as loaded from sql/) is prefixed with EXPLAIN, never rewritten.
 """
 
@@ -11,21 +11,18 @@ from typing import Any
 
 import psycopg
 
-from repositories.sql import Statement
+import msgspec
+
+from repositories.sql import Call
 
 
-def explain(conn: psycopg.Connection, statement: Statement, params: Mapping[str, Any], *,
-            analyze: bool = False) -> dict[str, Any]:
-    """The plan tree (the top "Plan" node) of `statement` with `params`."""
+def explain(conn: psycopg.Connection[Any], call: Call, *, analyze: bool = False) -> dict[str, Any]:
+    """The plan tree (the top "Plan" node) of a bound statement, on a configured connection
+    (`repositories.database.connect`: json arrives as bytes)."""
     options = "ANALYZE, BUFFERS, FORMAT JSON" if analyze else "FORMAT JSON"
-    row = conn.execute(f"EXPLAIN ({options}) {statement.text}", statement.bind(params)).fetchone()
+    row = conn.execute(f"EXPLAIN ({options}) {call.statement.text}", call.params).fetchone()
     assert row is not None
-    doc = row[0]
-    if isinstance(doc, (bytes, str)):
-        import json
-
-        doc = json.loads(doc)
-    return doc[0]["Plan"]
+    return msgspec.json.decode(row[0])[0]["Plan"]
 
 
 def walk(plan: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:

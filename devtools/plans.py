@@ -1,8 +1,8 @@
-"""`agentdb sql plans`: committed plan summaries of every read statement (sql/plans/).
+"""`python -m devtools plans`: committed plan summaries of every read statement (devtools/plans/).
 
 A scratch database on the resolved server is migrated and filled by the one
-generator (agentdb.datagen, scale PLANS unless told), its statistics made
-deterministic (sql/datagen/full_statistics.sql: ANALYZE samples every row), and
+generator (devtools.datagen, scale PLANS unless told), its statistics made
+deterministic (devtools/sql/datagen/full_statistics.sql: ANALYZE samples every row), and
 each SELECT-only statement under sql/{workflows,agents,executions,users} is
 EXPLAINed (no ANALYZE) with representative parameters: the heaviest user, their
 busiest workflow, the first keyset page. The summary keeps the plan's shape only
@@ -21,7 +21,6 @@ import difflib
 import json
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -30,13 +29,15 @@ from uuid import UUID
 import pglast
 import psycopg
 
-from agentdb import datagen
-from agentdb.explain import explain, walk
-from agentdb.paths import SQL_DIR
-from repositories import paging
-from repositories.sql import STATEMENTS, Statement, run_sync
 
-PLANS_DIR = SQL_DIR / "plans"
+from devtools import datagen, statement
+from devtools.explain import explain, walk
+from devtools.heavy_user import heavy_user
+from repositories import paging
+from repositories.database import connect, run_sync
+from repositories.sql import PRODUCT, Statement, Statements
+
+PLANS_DIR = Path(__file__).resolve().parent / "plans"
 READ_AREAS = ("workflows", "agents", "executions", "users")
 LARGE_TABLES = frozenset({
     "workflow_executions", "agent_executions", "agent_execution_metrics", "workflow_nodes",
@@ -76,8 +77,8 @@ def _placeholders_to_positional(body: str) -> str:
     return re.sub(r"%\((\w+)\)s", number, body.replace("%%", "%"))
 
 
-def read_statements(statements: Mapping[str, Statement] = STATEMENTS) -> list[Statement]:
-    return [s for name, s in sorted(statements.items()) if name.split(".")[0] in READ_AREAS and is_read(s)]
+def read_statements(statements: Statements = PRODUCT) -> list[Statement]:
+    return sorted((s for s in statements if s.name.split(".")[0] in READ_AREAS and is_read(s)), key=lambda s: s.name)
 
 
 def summarize(plan: Mapping[str, Any]) -> str:
@@ -114,44 +115,29 @@ def seq_scan_violations(statement: Statement, plan: Mapping[str, Any]) -> list[s
 
 def make_statistics_deterministic(conn: psycopg.Connection) -> None:
     """ANALYZE with a sample of every row (up to 3M rows a table), so re-runs get identical statistics."""
-    run_sync(conn, "datagen.full_statistics")
-    run_sync(conn, "datagen.analyze")
+    run_sync(conn, statement("datagen.full_statistics")())
+    run_sync(conn, statement("datagen.analyze")())
 
 
-def representative_params(conn: psycopg.Connection, scale: str) -> dict[str, Any]:
-    """Values for every parameter name of the read statements, from the generated data."""
-    user_id = UUID(datagen.heaviest_user_id(scale))
-    first_page = {"before_id": paging.FIRST_PAGE_ID, "limit": LIMIT}
-    history = _json(run_sync(conn, "executions.history", user_id=user_id, before_started_at=paging.FIRST_PAGE_AT,
-                             **first_page))
-    if not history:
-        raise RuntimeError("the generator gave the heaviest user no executions")
-    busiest = Counter(e["workflow_id"] for e in history).most_common(1)[0][0]
-    agents = _json(run_sync(conn, "agents.list_page", user_id=user_id, before_created_at=paging.FIRST_PAGE_AT,
-                            **first_page))
-    email = run_sync(conn, "users.find_by_email", email="user0@example.com")
+def representative_params(conn: psycopg.Connection[Any], scale: str) -> dict[str, Any]:
+    """Values for every parameter name of the read statements, from the generated data:
+    the heaviest user, their busiest workflow, the first keyset page."""
+    user = heavy_user(conn, scale)
     return {
-        "user_id": user_id,
-        "workflow_id": UUID(busiest),
-        "agent_id": UUID(agents[0]["id"]) if agents else UUID(int=0),
-        "execution_id": UUID(history[0]["id"]),
-        "before_started_at": paging.FIRST_PAGE_AT,
-        "before_created_at": paging.FIRST_PAGE_AT,
-        "before_id": paging.FIRST_PAGE_ID,
-        "limit": LIMIT,
+        **paging.params(LIMIT, None),
+        "user_id": user.id,
+        "workflow_id": user.busiest_workflow_id,
+        "agent_id": user.agent_ids[0] if user.agent_ids else UUID(int=0),
+        "execution_id": user.latest_execution_id,
+        "agent_execution_id": UUID(int=0),
         "status": "completed",
         "contains": psycopg.types.json.Jsonb({"model": "gpt"}),
-        "email": "user0@example.com" if email else "nobody@example.com",
+        "email": "user0@example.com",
         "token_hash": b"\0" * 32,
     }
 
 
-def _json(rows: list[tuple[Any, ...]]) -> Any:
-    value = rows[0][0]
-    return json.loads(value) if isinstance(value, (str, bytes)) else value
-
-
-def graph_contains(statement: Statement, values: dict[str, Any]) -> dict[str, Any]:
+def _params(statement: Statement, values: dict[str, Any]) -> dict[str, Any]:
     params = {name: values[name] for name in statement.params}
     if statement.name == "workflows.search_by_graph":
         params["contains"] = psycopg.types.json.Jsonb({"kind": "etl"})
@@ -165,7 +151,7 @@ def summaries(conn: psycopg.Connection, scale: str,
     out: dict[str, str] = {}
     failures: list[str] = []
     for stmt in statements if statements is not None else read_statements():
-        plan = explain(conn, stmt, graph_contains(stmt, values))
+        plan = explain(conn, stmt(**_params(stmt, values)))
         out[f"{stmt.name}.txt"] = f"# {stmt.name} ({stmt.path.parent.name}/{stmt.path.name})\n" + summarize(plan)
         failures += seq_scan_violations(stmt, plan)
     return out, failures
@@ -181,7 +167,7 @@ def compare(generated: Mapping[str, str], directory: Path) -> list[str]:
             problems.append(f"{path}: no read statement produces this plan any more")
             continue
         if name not in existing:
-            problems.append(f"{path}: missing; run `agentdb sql plans`")
+            problems.append(f"{path}: missing; run `python -m devtools plans`")
             continue
         old = path.read_text(encoding="utf-8")
         if old != generated[name]:
@@ -202,14 +188,14 @@ def write(generated: Mapping[str, str], directory: Path) -> None:
 
 def main(check: bool = False, scale: str = "PLANS") -> int:
     from agentdb import config, migrate
-    from agentdb.testdb import scratch_database
+    from devtools.testdb import scratch_database
 
     started = time.perf_counter()
     server = config.resolve_dsn(config.from_env())
     with scratch_database(server, prefix="agentdb_sqlplans") as dsn:
         migrate.apply(dsn)
         datagen.load(dsn, scale, report=lambda line: print(line, file=sys.stderr))
-        with psycopg.connect(dsn, autocommit=True) as conn:
+        with connect(dsn) as conn:
             stats_started = time.perf_counter()
             make_statistics_deterministic(conn)
             print(f"plans: full-sample ANALYZE {time.perf_counter() - stats_started:.1f} s", file=sys.stderr)
