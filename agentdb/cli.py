@@ -61,11 +61,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_users_create(args: argparse.Namespace) -> int:
-    from agentdb.pool import database
+    from agentdb.pool import JOBS_ROLE, database
     from repositories import UserRepository
 
     async def create() -> str:
-        async with database(min_size=1, max_size=2) as db:
+        async with database(role=JOBS_ROLE, min_size=1, max_size=2) as db:
             _, token = await UserRepository(db).create(email=args.email, token_name=args.token_name)
             return token
 

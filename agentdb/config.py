@@ -24,8 +24,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     lock_timeout_ms: int = 500
     # Client-side ceiling on a whole database call (waiting for a connection included).
     deadline_s: float = 6.0
-    # Cache of bearer-token lookups (0 disables).
-    token_cache_ttl_s: float = 30.0
+    # Switch every pooled connection to the pool's role (agentdb_app, agentdb_jobs).
+    # Off only where the login role already is that role (a pooler's user, say).
+    switch_role: bool = True
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -47,7 +48,7 @@ def from_env() -> Settings:
         statement_timeout_ms=int(env.get("AGENTDB_STATEMENT_TIMEOUT_MS", "5000")),
         lock_timeout_ms=int(env.get("AGENTDB_LOCK_TIMEOUT_MS", "500")),
         deadline_s=float(env.get("AGENTDB_DEADLINE_S", "6.0")),
-        token_cache_ttl_s=float(env.get("AGENTDB_TOKEN_CACHE_TTL", "30")),
+        switch_role=_flag("AGENTDB_SWITCH_ROLE", True),
     )
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 
 from agentdb import config
-from agentdb.pool import database
+from agentdb.pool import JOBS_ROLE, database
 from repositories import AgentRepository, Database, ExecutionRepository, NotFound, UserRepository, WorkflowRepository
 from repositories.agents import AgentInput, ToolInput
 from repositories.workflows import EdgeInput, NodeInput, WorkflowInput
@@ -68,10 +68,11 @@ async def _fill(db: Database, user_id: uuid.UUID) -> uuid.UUID:
 async def load(dsn: str) -> DemoInfo:
     """Load the demo data unless present; return a fresh token and the demo workflow's id."""
     settings = msgspec.structs.replace(config.from_env(), database_url=dsn, deadline_s=60.0)
-    async with database(settings, min_size=1, max_size=4) as db:
+    async with database(settings, role=JOBS_ROLE, min_size=1, max_size=1) as operators, \
+            database(settings, min_size=1, max_size=4) as db:
         users = UserRepository(db)
         try:
-            existing = await users.get_by_email(email=DEMO_EMAIL)
+            existing = await UserRepository(operators).get_by_email(email=DEMO_EMAIL)
         except NotFound:
             user, token = await users.create(email=DEMO_EMAIL, token_name="demo")
             print(f"loading demo data ({EXECUTIONS} executions)...")

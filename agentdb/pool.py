@@ -10,7 +10,10 @@ from psycopg_pool import AsyncConnectionPool
 
 from agentdb.config import Settings, from_env, resolve_dsn
 from agentdb.dbmeter import MeteredConnection
-from repositories.database import Database, configure, connection_kwargs
+from repositories.database import Database, configure, connection_kwargs, switch_role
+
+APP_ROLE = "agentdb_app"  # the API: one user's rows per request (row-level security)
+JOBS_ROLE = "agentdb_jobs"  # jobs and operator commands: every user's rows, as granted (migration 0007)
 
 
 def session_options(settings: Settings) -> str:
@@ -22,11 +25,13 @@ async def open_pool(
     dsn: str,
     settings: Settings,
     *,
+    role: str = APP_ROLE,
     min_size: int | None = None,
     max_size: int | None = None,
     on_connect: Callable[[Any], None] | None = None,
 ) -> AsyncConnectionPool[Any]:
-    """Open a pool of metered, configured connections and wait until its first ones are up.
+    """Open a pool of metered, configured connections working as `role`, and wait until
+    its first ones are up.
 
     `on_connect` runs on every new connection after the repositories' own
     `configure` (tests attach the wire meter there).
@@ -34,6 +39,8 @@ async def open_pool(
 
     async def setup(conn: MeteredConnection) -> None:
         configure(conn)
+        if settings.switch_role:
+            await switch_role(conn, role)
         if on_connect is not None:
             on_connect(conn)
 
@@ -54,11 +61,16 @@ async def open_pool(
 
 @asynccontextmanager
 async def database(
-    settings: Settings | None = None, *, min_size: int | None = None, max_size: int | None = None
+    settings: Settings | None = None,
+    *,
+    role: str = APP_ROLE,
+    min_size: int | None = None,
+    max_size: int | None = None,
 ) -> AsyncIterator[Database]:
-    """A Database on a pool of its own for the length of the block (commands, jobs, scripts)."""
+    """A Database on a pool of its own, working as `role`, for the length of the block
+    (commands, jobs, scripts)."""
     settings = settings or from_env()
-    pool = await open_pool(resolve_dsn(settings), settings, min_size=min_size, max_size=max_size)
+    pool = await open_pool(resolve_dsn(settings), settings, role=role, min_size=min_size, max_size=max_size)
     try:
         yield Database(pool, deadline_s=settings.deadline_s)
     finally:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 from uuid import UUID
 
 from litestar import Litestar, Request, Router
@@ -24,20 +23,26 @@ from psycopg_pool import AsyncConnectionPool
 
 from agentdb.config import Settings, from_env, resolve_dsn
 from agentdb.pool import open_pool
-from api.auth import BearerTokenMiddleware, TokenCache
+from api.auth import BearerTokenMiddleware
 from api.errors import EXCEPTION_HANDLERS
 from api.routes.agents import AgentController
 from api.routes.executions import ExecutionController
 from api.routes.workflows import WorkflowController
 from api.timing import DbMeterMiddleware, add_server_timing
 from repositories import Database
+from repositories.tokens import BearerToken
 
 API_PREFIX = "/api/agent-builder"
 MAX_BODY_BYTES = 1024 * 1024  # a 1000-node workflow is well under this
 
 
-def _user_id(request: Request[UUID, Any, State]) -> UUID:
+def _user_id(request: Request[UUID, BearerToken, State]) -> UUID:
     return request.user
+
+
+def _db(request: Request[UUID, BearerToken, State]) -> Database:
+    """The app's Database, acting for this request's bearer token only."""
+    return request.app.state.db.authenticated(request.auth)
 
 
 def create_app(settings: Settings | None = None, pool: AsyncConnectionPool[Any] | None = None) -> Litestar:
@@ -56,14 +61,14 @@ def create_app(settings: Settings | None = None, pool: AsyncConnectionPool[Any] 
         finally:
             await owned.close()
 
-    state = State({"settings": settings, "token_cache": TokenCache(settings.token_cache_ttl_s)})
+    state = State({"settings": settings})
     if pool is not None:
         state.db = Database(pool, deadline_s=settings.deadline_s)
 
     api = Router(
         path=API_PREFIX,
         route_handlers=[WorkflowController, AgentController, ExecutionController],
-        dependencies={"user_id": Provide(_user_id, sync_to_thread=False)},
+        dependencies={"user_id": Provide(_user_id, sync_to_thread=False), "db": Provide(_db, sync_to_thread=False)},
     )
     return Litestar(
         route_handlers=[api],

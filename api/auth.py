@@ -1,72 +1,26 @@
-"""Bearer-token authentication, with a small in-process cache of token lookups.
+"""Bearer-token authentication, checked by the database in each request's own round trip.
 
-Every route but /schema needs `Authorization: Bearer <token>`. The token is
-looked up with UserRepository.authenticate (one unique-index lookup, one round
-trip) and the answer is cached for `settings.token_cache_ttl_s`, keyed by the
-token's SHA-256 (never the token itself) and never beyond the token's own
-expires_at, so a recently seen token costs no round trip at all.
-
-Consequence of the cache: a revoked token keeps working in a process that saw
-it within the last `token_cache_ttl_s` seconds (30 s by default; 0 disables
-the cache). Refused tokens are not cached.
+Every route under /api/agent-builder needs `Authorization: Bearer <token>`. The
+middleware only checks the token's shape (agentdb tokens name their user,
+repositories.tokens) and answers 401 at once for anything else; the token itself
+is checked by the first statement of the request's pipeline (sql/auth/
+authenticate.sql), which also sets the user for row-level security. So there is
+no token cache: a revoked token, or a deleted user's, is refused on the very next
+request, and a valid one costs no extra round trip.
 """
 
 from __future__ import annotations
-
-import time
-from uuid import UUID
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from api.errors import CHALLENGE, INVALID_TOKEN
-from repositories.errors import Unauthenticated
-from repositories.users import TokenOwner, UserRepository, hash_token
-
-MAX_CACHED = 10_000
-
-
-class TokenCache:
-    """token hash -> (user id, wall-clock time the entry stops being trusted)."""
-
-    def __init__(self, ttl_s: float, *, max_entries: int = MAX_CACHED) -> None:
-        self.ttl_s = ttl_s
-        self.max_entries = max_entries
-        self._entries: dict[bytes, tuple[UUID, float]] = {}
-
-    def get(self, key: bytes) -> UUID | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        user_id, until = entry
-        if time.time() >= until:
-            del self._entries[key]
-            return None
-        return user_id
-
-    def put(self, key: bytes, owner: TokenOwner) -> None:
-        if self.ttl_s <= 0:
-            return
-        until = time.time() + self.ttl_s
-        if owner.expires_at is not None:
-            until = min(until, owner.expires_at.timestamp())
-        if len(self._entries) >= self.max_entries:
-            self._evict()
-        self._entries[key] = (owner.user_id, until)
-
-    def _evict(self) -> None:
-        now = time.time()
-        for key in [k for k, (_, until) in self._entries.items() if until <= now]:
-            del self._entries[key]
-        while len(self._entries) >= self.max_entries:  # still full: drop the oldest entries
-            del self._entries[next(iter(self._entries))]
-
-    def clear(self) -> None:
-        self._entries.clear()
+from repositories.tokens import parse_token
 
 
 def bearer_token(header: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, if that is what it is."""
     if not header:
         return None
     scheme, _, token = header.partition(" ")
@@ -77,21 +31,14 @@ def bearer_token(header: str | None) -> str | None:
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
-    """Sets request.user to the caller's user id (a UUID), or answers 401."""
+    """Sets request.user to the user id the token claims and request.auth to the token
+    (repositories.tokens.BearerToken), or answers 401."""
 
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
         token = bearer_token(connection.headers.get("authorization"))
         if token is None:
             raise NotAuthorizedException("missing bearer token", headers=CHALLENGE)
-        state = connection.app.state
-        cache: TokenCache = state.token_cache
-        key = hash_token(token)
-        user_id = cache.get(key)
-        if user_id is None:
-            try:
-                owner = await UserRepository(state.db).authenticate(token=token)
-            except Unauthenticated as exc:
-                raise NotAuthorizedException(str(exc), headers=INVALID_TOKEN) from None
-            cache.put(key, owner)
-            user_id = owner.user_id
-        return AuthenticationResult(user=user_id, auth=None)
+        bearer = parse_token(token)
+        if bearer is None:
+            raise NotAuthorizedException("invalid, expired or revoked token", headers=INVALID_TOKEN)
+        return AuthenticationResult(user=bearer.user_id, auth=bearer)

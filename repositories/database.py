@@ -36,7 +36,8 @@ from psycopg.types.numeric import Int8BinaryDumper, Int8Dumper
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from repositories import errors
-from repositories.sql import Call
+from repositories.sql import Call, statement
+from repositories.tokens import BearerToken
 
 Row = tuple[Any, ...]
 T = TypeVar("T")
@@ -83,6 +84,14 @@ def connection_kwargs(*, prepare: bool = True, options: str = "", application_na
     return kwargs
 
 
+_SWITCH_ROLE = statement("auth.switch_role")
+
+
+async def switch_role(conn: psycopg.AsyncConnection[Any], role: str) -> None:
+    """Make a new pooled connection work as `role` (agentdb_app, agentdb_jobs: migration 0007)."""
+    await conn.execute(_SWITCH_ROLE.text, _SWITCH_ROLE(role=role).params)
+
+
 def connect(dsn: str, **kwargs: Any) -> psycopg.Connection[Any]:
     """A configured synchronous connection, for tools and tests."""
     conn = psycopg.connect(dsn, **{**connection_kwargs(), **kwargs})
@@ -108,14 +117,42 @@ def _shape(call: Call) -> tuple[Any, ...]:
     return (call.statement.name, *(0 if v is None else 1 if v == [] else 2 for v in call.params.values()))
 
 
-class Database:
-    """A pool, and the one way of running statements on it."""
+_AUTHENTICATE = statement("auth.authenticate")
+_ACT_AS = statement("auth.act_as")
 
-    def __init__(self, pool: AsyncConnectionPool[Any], *, deadline_s: float = 6.0) -> None:
+
+class Database:
+    """A pool, and the one way of running statements on it.
+
+    A call for a user (its first statement takes `user_id`) starts with a scope
+    statement in the same round trip, which sets `app.user_id` for its transaction
+    (row-level security, migration 0007): `auth.authenticate` when the Database is
+    bound to a bearer token (`authenticated()`, the HTTP API, per request), else
+    `auth.act_as` (a trusted in-process caller: a job, a script, a test).
+    """
+
+    def __init__(
+        self, pool: AsyncConnectionPool[Any], *, deadline_s: float = 6.0, token: BearerToken | None = None
+    ) -> None:
         self.pool = pool
         # Client-side ceiling on a whole call (waiting for a connection included):
         # a dead network or a stalled server answers Unavailable instead of hanging.
         self.deadline_s = deadline_s
+        self.token = token
+
+    def authenticated(self, token: BearerToken) -> Database:
+        """This Database, acting only for the user of `token`, checked by each call's first statement."""
+        return Database(self.pool, deadline_s=self.deadline_s, token=token)
+
+    def _scoped(self, calls: tuple[Call, ...]) -> tuple[Call, ...]:
+        user_id = calls[0].params.get("user_id")
+        if self.token is not None:
+            if user_id != self.token.user_id:
+                raise AssertionError(f"{calls[0].statement.name}: a token-bound call for another user")
+            return (_AUTHENTICATE(token_hash=self.token.hash, user_id=user_id), *calls)
+        if user_id is None:
+            return calls
+        return (_ACT_AS(user_id=user_id), *calls)
 
     async def one(self, type_: type[T], *calls: Call) -> T:
         """Send `calls` in one round trip; the last one's JSON document, decoded into `type_`."""
@@ -132,7 +169,7 @@ class Database:
         """Send `calls` in one round trip; the last one's rows (JSON columns as raw bytes)."""
         try:
             async with asyncio.timeout(self.deadline_s):
-                return await self._send(calls)
+                return await self._send(self._scoped(calls))
         except (PoolTimeout, TimeoutError) as exc:
             raise errors.Unavailable("database busy or unreachable; retry shortly") from exc
         except psycopg.Error as exc:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from datetime import datetime
 from uuid import UUID
@@ -11,12 +9,14 @@ from uuid import UUID
 import msgspec
 
 from repositories.database import Database
+from repositories.errors import Unauthenticated
 from repositories.sql import statement
+from repositories.tokens import hash_token, new_token, parse_token
 
 _CREATE = statement("users.create")
 _GET_BY_EMAIL = statement("users.get_by_email")
 _INSERT_TOKEN = statement("users.insert_token")
-_FIND_TOKEN_USER = statement("users.find_token_user")
+_AUTHENTICATE = statement("auth.authenticate")
 _REVOKE_TOKEN = statement("users.revoke_token")
 
 
@@ -36,20 +36,9 @@ class Token(msgspec.Struct, frozen=True):
 
 
 class TokenOwner(msgspec.Struct, frozen=True):
-    """Whom a valid token authenticates, and until when (None: no expiry)."""
+    """Whom a valid token authenticates."""
 
     user_id: UUID
-    expires_at: datetime | None
-
-
-def hash_token(token: str) -> bytes:
-    """The only form in which a token is stored or looked up."""
-    return hashlib.sha256(token.encode()).digest()
-
-
-def new_token() -> str:
-    """A random bearer token (256 bits), shown once to its owner."""
-    return "agdb_" + secrets.token_urlsafe(32)
 
 
 def _email(email: str) -> str:
@@ -64,9 +53,10 @@ class UserRepository:
 
     async def create(self, *, email: str, token_name: str = "default") -> tuple[User, str]:
         """Create a user and a first token in 1 round trip; the token is returned once."""
-        token = new_token()
+        user_id = uuid.uuid4()
+        token = new_token(user_id)
         user = await self.db.one(User, _CREATE(
-            user_id=uuid.uuid4(), email=_email(email), token_hash=hash_token(token), token_name=token_name
+            user_id=user_id, email=_email(email), token_hash=hash_token(token), token_name=token_name
         ))
         return user, token
 
@@ -76,15 +66,19 @@ class UserRepository:
 
     async def issue_token(self, *, user_id: UUID, name: str = "default", expires_at: datetime | None = None) -> str:
         """A new token for an existing user; returned once, stored as its hash."""
-        token = new_token()
+        token = new_token(user_id)
         await self.db.one(Token, _INSERT_TOKEN(
             user_id=user_id, token_hash=hash_token(token), name=name, expires_at=expires_at
         ))
         return token
 
     async def authenticate(self, *, token: str) -> TokenOwner:
-        """The owner of a known, unrevoked, unexpired token (Unauthenticated if none)."""
-        return await self.db.one(TokenOwner, _FIND_TOKEN_USER(token_hash=hash_token(token)))
+        """The owner of a known, unrevoked, unexpired token (Unauthenticated if none): the
+        check every HTTP request makes in its own first statement, on its own."""
+        bearer = parse_token(token)
+        if bearer is None:
+            raise Unauthenticated("not a token agentdb issued")
+        return await self.db.one(TokenOwner, _AUTHENTICATE(token_hash=bearer.hash, user_id=bearer.user_id))
 
     async def revoke_token(self, *, user_id: UUID, token: str) -> None:
         """Revoke one of the user's tokens (NotFound if unknown or already revoked)."""

@@ -17,11 +17,11 @@ import psycopg
 import pytest
 
 from agentdb import config, migrate
-from agentdb.pool import open_pool
+from agentdb.pool import JOBS_ROLE, open_pool
 from devtools import ROOT, datagen, statement, wire
 from devtools.testdb import scratch_database
 from repositories import AgentRepository, Database, ExecutionRepository, UserRepository, WorkflowRepository
-from repositories.database import connect
+from repositories.database import connect, run_sync
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +38,7 @@ def dsn(server_dsn: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(dsn: str) -> config.Settings:
-    return config.Settings(database_url=dsn, pool_timeout_s=0.5, token_cache_ttl_s=30.0)
+    return config.Settings(database_url=dsn, pool_timeout_s=0.5)
 
 
 @pytest.fixture(scope="session")
@@ -48,12 +48,27 @@ async def pool(dsn: str, settings: config.Settings) -> AsyncIterator[Any]:
     await pool.close()
 
 
+@pytest.fixture(scope="session")
+async def jobs_pool(dsn: str, settings: config.Settings) -> AsyncIterator[Any]:
+    """A pool working as agentdb_jobs: every user's rows, as jobs and operator commands see them."""
+    pool = await open_pool(dsn, settings, role=JOBS_ROLE, min_size=1, max_size=2, on_connect=wire.attach)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture(scope="session")
+def owner(dsn: str) -> Iterator[psycopg.Connection[Any]]:
+    """A connection as the schema's owner (DATABASE_URL's role), outside row-level security's
+    app role: what tests use to set up and inspect, never what repositories run on."""
+    with connect(dsn) as conn:
+        yield conn
+
+
 @pytest.fixture
-async def db(pool: Any) -> Database:
-    database = Database(pool)
-    async with pool.connection() as conn:
-        await conn.execute(statement("testing.truncate_all").text)
-    return database
+def db(pool: Any, owner: psycopg.Connection[Any]) -> Database:
+    """The repositories' Database (the app's role, row-level security on), on an emptied database."""
+    run_sync(owner, statement("testing.truncate_all")())
+    return Database(pool)
 
 
 def _repository(cls: type[Any]) -> Any:

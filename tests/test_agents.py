@@ -21,7 +21,7 @@ async def test_get_with_tools_is_one_round_trip(agents: AgentRepository, alice: 
     with round_trips() as rt:
         got = await agents.get(user_id=alice, agent_id=created.id)
     assert rt.round_trips == 1, rt
-    assert rt.statements == ["agents.get_with_tools"]
+    assert rt.statements == ["auth.act_as", "agents.get_with_tools"]
     assert [t.name for t in got.tools] == [f"tool{i}" for i in range(n)]
     assert [t.position for t in got.tools] == list(range(n))
     assert got == created

@@ -1,18 +1,19 @@
-"""Bearer tokens: 401s, and the in-process cache of token lookups."""
+"""Bearer tokens over HTTP: checked by each request's own first statement, so refusal is immediate."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 from litestar.testing import AsyncTestClient
 
-from agentdb.config import Settings
-from api.app import create_app
-from api.auth import TokenCache
+from devtools import statement
+from devtools.wire import round_trips
 from repositories import UserRepository
-from repositories.users import TokenOwner, hash_token
-from tests.api_fixtures import API, Caller, ann, client  # noqa: F401
+from repositories.database import run_sync
+from repositories.tokens import new_token
+from tests.api_fixtures import API, Caller, ann, ben, client  # noqa: F401
 
 URL = f"{API}/workflows"
 
@@ -24,10 +25,12 @@ def _assert_401(r) -> None:  # type: ignore[no-untyped-def]
 
 
 async def test_missing_and_malformed_authorization(client: AsyncTestClient, ann: Caller) -> None:
-    _assert_401(await client.get(URL))
-    _assert_401(await client.get(URL, headers={"Authorization": ann.token}))  # no scheme
-    _assert_401(await client.get(URL, headers={"Authorization": f"Basic {ann.token}"}))
-    _assert_401(await client.get(URL, headers={"Authorization": "Bearer "}))
+    for headers in ({}, {"Authorization": ann.token}, {"Authorization": f"Basic {ann.token}"},
+                    {"Authorization": "Bearer "}, {"Authorization": "Bearer agdb_not-a-real-token"},
+                    {"Authorization": f"Bearer {ann.token}x"}, {"Authorization": f"Bearer {ann.token[:-1]}"}):
+        with round_trips() as wire:
+            _assert_401(await client.get(URL, headers=headers))
+        assert wire.round_trips == 0, (headers, wire)  # refused by its shape, the database never asked
     assert (await client.get(URL, headers=ann.headers)).status_code == 200
 
 
@@ -43,8 +46,13 @@ async def test_every_route_needs_a_token(client: AsyncTestClient) -> None:
         _assert_401(await client.request(method, API + path))
 
 
-async def test_unknown_token(client: AsyncTestClient) -> None:
-    _assert_401(await client.get(URL, headers={"Authorization": "Bearer agdb_not-a-real-token"}))
+async def test_well_formed_tokens_the_database_does_not_know(client: AsyncTestClient, ann: Caller) -> None:
+    made_up = new_token(ann.id)  # right shape, right user, never issued
+    other_users_claim = "agdb_" + uuid.uuid4().hex + ann.token[37:]  # ann's secret, another user's id
+    for token in (made_up, other_users_claim):
+        with round_trips() as wire:
+            _assert_401(await client.get(URL, headers={"Authorization": f"Bearer {token}"}))
+        assert wire.round_trips == 1, wire  # checked in the request's own round trip
 
 
 async def test_expired_token(client: AsyncTestClient, users: UserRepository, ann: Caller) -> None:
@@ -54,51 +62,20 @@ async def test_expired_token(client: AsyncTestClient, users: UserRepository, ann
     assert (await client.get(URL, headers={"Authorization": f"Bearer {fresh}"})).status_code == 200
 
 
-async def test_revoked_token(client: AsyncTestClient, settings: Settings, pool: object, users: UserRepository,
-                             ann: Caller) -> None:
-    """Revocation is immediate for a process that has not seen the token recently.
-
-    A process that authenticated the token within the last token_cache_ttl_s
-    seconds keeps accepting it until its cache entry ends (30 s by default);
-    with token_cache_ttl_s=0 revocation is immediate everywhere.
-    """
-    assert (await client.get(URL, headers=ann.headers)).status_code == 200  # now cached by `client`'s app
+async def test_revocation_is_immediate(client: AsyncTestClient, users: UserRepository, ann: Caller) -> None:
+    assert (await client.get(URL, headers=ann.headers)).status_code == 200
     await users.revoke_token(user_id=ann.id, token=ann.token)
-    assert (await client.get(URL, headers=ann.headers)).status_code == 200  # the documented cache window
-
-    async with AsyncTestClient(app=create_app(settings, pool=pool)) as fresh:  # type: ignore[arg-type]
-        _assert_401(await fresh.get(URL, headers=ann.headers))
-
-    uncached = msgspec_replace(settings, token_cache_ttl_s=0.0)
-    token = await users.issue_token(user_id=ann.id, name="second")
-    async with AsyncTestClient(app=create_app(uncached, pool=pool)) as no_cache:  # type: ignore[arg-type]
-        headers = {"Authorization": f"Bearer {token}"}
-        assert (await no_cache.get(URL, headers=headers)).status_code == 200
-        await users.revoke_token(user_id=ann.id, token=token)
-        _assert_401(await no_cache.get(URL, headers=headers))
+    _assert_401(await client.get(URL, headers=ann.headers))
+    _assert_401(await client.post(URL, json={"name": "after revocation"}, headers=ann.headers))
 
 
-def msgspec_replace(settings: Settings, **changes: object) -> Settings:
-    import msgspec
-
-    return msgspec.structs.replace(settings, **changes)
-
-
-def test_cache_never_outlives_the_token() -> None:
-    cache = TokenCache(ttl_s=30.0)
-    user = uuid.uuid4()
-    cache.put(b"live", TokenOwner(user, None))
-    cache.put(b"soon", TokenOwner(user, datetime.now(UTC) + timedelta(hours=1)))
-    cache.put(b"gone", TokenOwner(user, datetime.now(UTC) - timedelta(seconds=1)))
-    assert cache.get(b"live") == user and cache.get(b"soon") == user
-    assert cache.get(b"gone") is None
-    assert cache.get(hash_token("never seen")) is None
-
-    disabled = TokenCache(ttl_s=0.0)
-    disabled.put(b"live", TokenOwner(user, None))
-    assert disabled.get(b"live") is None
-
-    small = TokenCache(ttl_s=30.0, max_entries=2)
-    for key in (b"a", b"b", b"c"):
-        small.put(key, TokenOwner(user, None))
-    assert small.get(b"c") == user and small.get(b"a") is None
+async def test_a_deleted_users_token_is_refused_at_once(
+    client: AsyncTestClient, ann: Caller, ben: Caller, owner: psycopg.Connection
+) -> None:
+    assert (await client.get(URL, headers=ben.headers)).status_code == 200
+    run_sync(owner, statement("testing.delete_user")(user_id=ben.id))
+    for r in (await client.get(URL, headers=ben.headers),
+              await client.post(URL, json={"name": "ghost"}, headers=ben.headers)):
+        _assert_401(r)
+        assert "workflows_user_id_fkey" not in r.text  # no constraint name leaks
+    assert (await client.get(URL, headers=ann.headers)).status_code == 200

@@ -47,7 +47,7 @@ async def test_recent_activity_is_one_round_trip(
     with round_trips() as rt:
         recent = (await executions.recent_agent_activity(user_id=alice, limit=50)).items
     assert rt.round_trips == 1, rt
-    assert rt.statements == ["executions.recent_agent_activity"]
+    assert rt.statements == ["auth.act_as", "executions.recent_agent_activity"]
     assert [r.id for r in recent] == ids[::-1]  # newest first, only Alice's
     assert recent[0].agent.name == "worker" and recent[0].metrics is not None
     assert recent[0].metrics.total_tokens == n  # prompt n-1 + completion 1, computed by the database

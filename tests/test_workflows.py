@@ -19,7 +19,7 @@ async def test_get_is_one_round_trip_at_any_size(workflows: WorkflowRepository, 
     with round_trips() as rt:
         got = await workflows.get(user_id=alice, workflow_id=created.id)
     assert rt.round_trips == 1, rt
-    assert rt.statements == ["workflows.get_with_graph"], rt
+    assert rt.statements == ["auth.act_as", "workflows.get_with_graph"], rt
     assert len(got.nodes) == n and len(got.edges) == n - 1
     assert [node.key for node in got.nodes] == [f"n{i}" for i in range(n)]
     assert got == created
@@ -39,7 +39,7 @@ async def test_create_and_replace_are_one_round_trip_at_any_size(
         )
     assert rt.round_trips == 1, rt
     assert rt.statements == [
-        "workflows.replace", "workflows.delete_graph", "workflows.insert_graph", "workflows.get_with_graph"
+        "auth.act_as", "workflows.replace", "workflows.delete_graph", "workflows.insert_graph", "workflows.get_with_graph"
     ]
     assert replaced.version == 2 and replaced.name == "renamed" and len(replaced.edges) == n - 1
 

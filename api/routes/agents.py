@@ -6,12 +6,12 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, delete, get, patch, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from api import cursors
+from repositories.database import Database
 from api.params import Cursor, JsonQuery, Limit, UserId, after, json_object
 from repositories.agents import Agent, AgentInput, AgentPatch, AgentRepository, AgentSummary
 from repositories.paging import Page
@@ -24,8 +24,8 @@ class AgentPage(msgspec.Struct, frozen=True):
     next_cursor: str | None
 
 
-def provide_agents(state: State) -> AgentRepository:
-    return AgentRepository(state.db)
+def provide_agents(db: NamedDependency[Database]) -> AgentRepository:
+    return AgentRepository(db)
 
 
 class AgentController(Controller):

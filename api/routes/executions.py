@@ -6,12 +6,12 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from api import cursors
+from repositories.database import Database
 from api.params import Cursor, Limit, UserId, after
 from repositories.executions import (
     Execution,
@@ -31,8 +31,8 @@ class ExecutionPage(msgspec.Struct, frozen=True):
     next_cursor: str | None
 
 
-def provide_executions(state: State) -> ExecutionRepository:
-    return ExecutionRepository(state.db)
+def provide_executions(db: NamedDependency[Database]) -> ExecutionRepository:
+    return ExecutionRepository(db)
 
 
 class ExecutionController(Controller):

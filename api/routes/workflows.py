@@ -5,7 +5,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Response, delete, get, post, put
-from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
@@ -14,6 +13,7 @@ import msgspec
 from litestar.di import NamedDependency
 
 from api import cursors
+from repositories.database import Database
 from api.params import Cursor, IfMatch, JsonQuery, Limit, UserId, after, etag, expected_version, json_object
 from repositories.paging import Page
 from repositories.workflows import Workflow, WorkflowInput, WorkflowRepository, WorkflowSummary
@@ -26,8 +26,8 @@ class WorkflowPage(msgspec.Struct, frozen=True):
     next_cursor: str | None
 
 
-def provide_workflows(state: State) -> WorkflowRepository:
-    return WorkflowRepository(state.db)
+def provide_workflows(db: NamedDependency[Database]) -> WorkflowRepository:
+    return WorkflowRepository(db)
 
 
 class WorkflowController(Controller):
