@@ -24,6 +24,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     lock_timeout_ms: int = 500
     # Client-side ceiling on a whole database call (waiting for a connection included).
     deadline_s: float = 6.0
+    # How long a request body may take to arrive (a client that announces more than it sends).
+    body_timeout_s: float = 10.0
+    # Logs: level (debug, info, warning, error) and format (json, text).
+    log_level: str = "info"
+    log_format: str = "json"
+    # Signs page cursors; when empty, a key generated in the database (migration 0008).
+    secret_key: str = ""
     # Switch every pooled connection to the pool's role (agentdb_app, agentdb_jobs).
     # Off only where the login role already is that role (a pooler's user, say).
     switch_role: bool = True
@@ -49,6 +56,10 @@ def from_env() -> Settings:
         lock_timeout_ms=int(env.get("AGENTDB_LOCK_TIMEOUT_MS", "500")),
         deadline_s=float(env.get("AGENTDB_DEADLINE_S", "6.0")),
         switch_role=_flag("AGENTDB_SWITCH_ROLE", True),
+        secret_key=env.get("AGENTDB_SECRET_KEY", ""),
+        body_timeout_s=float(env.get("AGENTDB_BODY_TIMEOUT_S", "10")),
+        log_level=env.get("AGENTDB_LOG_LEVEL", "info"),
+        log_format=env.get("AGENTDB_LOG_FORMAT", "json"),
     )
 
 

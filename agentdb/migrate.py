@@ -26,6 +26,12 @@ def yoyo_url(dsn: str) -> str:
     return urlunsplit(parts)
 
 
+def newest_migration() -> str:
+    """The id of the last migration this code ships (what a ready database has applied)."""
+    return sorted(path.name.removesuffix(".sql") for path in MIGRATIONS_DIR.glob("*.sql")
+                  if not path.name.endswith(".rollback.sql"))[-1]
+
+
 def apply(dsn: str) -> list[str]:
     """Apply pending migrations under yoyo's lock; return their ids."""
     backend = get_backend(yoyo_url(dsn))

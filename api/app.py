@@ -1,16 +1,23 @@
 """The Litestar app: `uvicorn api.app:create_app --factory`.
 
 Thin by design: handlers call one repository method each; every error goes
-through api.errors; every response carries Server-Timing (api.timing); every
-route under /api/agent-builder needs a bearer token (api.auth). The app's state
-holds the one Database (opened in the lifespan); each controller declares the
-repositories it uses as dependencies built on it.
+through api.errors (problem+json); every response carries Server-Timing
+(api.timing) and X-Request-ID, and every request one access line and its
+metrics (api.observability, around the whole app); requests are checked before
+handlers see them (api.guards). Routes under /api/agent-builder need a bearer
+token (api.auth, on that Router only); /healthz, /readyz, /metrics and /schema
+do not. The app's state holds the one Database (opened in the lifespan) and the
+cursor codec; each controller declares the repositories it uses as dependencies
+built on the request's `db` (the Database bound to the request's token).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 from uuid import UUID
 
 from litestar import Litestar, Request, Router
@@ -23,13 +30,18 @@ from psycopg_pool import AsyncConnectionPool
 
 from agentdb.config import Settings, from_env, resolve_dsn
 from agentdb.pool import open_pool
+from api import guards
 from api.auth import BearerTokenMiddleware
+from api.cursors import Cursors
 from api.errors import EXCEPTION_HANDLERS
+from api.health import HealthController, MetricsController
+from api.observability import Observability, observe_pool
 from api.routes.agents import AgentController
 from api.routes.executions import ExecutionController
 from api.routes.workflows import WorkflowController
-from api.timing import DbMeterMiddleware, add_server_timing
+from api.timing import add_server_timing
 from repositories import Database
+from repositories.meta import cursor_key
 from repositories.tokens import BearerToken
 
 API_PREFIX = "/api/agent-builder"
@@ -45,41 +57,56 @@ def _db(request: Request[UUID, BearerToken, State]) -> Database:
     return request.app.state.db.authenticated(request.auth)
 
 
+def _cursors(state: State) -> Cursors:
+    return state.cursors  # type: ignore[no-any-return]
+
+
+async def _publish_pool_stats(pool: AsyncConnectionPool[Any]) -> None:
+    """Every second: the pool's gauges (each worker process publishes its own)."""
+    while True:
+        observe_pool(pool.get_stats())
+        await asyncio.sleep(1.0)
+
+
 def create_app(settings: Settings | None = None, pool: AsyncConnectionPool[Any] | None = None) -> Litestar:
     """The app; it opens (and closes) its own pool unless given one."""
     settings = settings or from_env()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        if pool is not None:
-            yield
-            return
-        owned = await open_pool(resolve_dsn(settings), settings)
-        app.state.db = Database(owned, deadline_s=settings.deadline_s)
+        owned = None if pool is not None else await open_pool(resolve_dsn(settings), settings)
+        the_pool: AsyncConnectionPool[Any] = pool or owned  # type: ignore[assignment]
+        stats = asyncio.create_task(_publish_pool_stats(the_pool))
         try:
+            db = Database(the_pool, deadline_s=settings.deadline_s)
+            key = settings.secret_key.encode() if settings.secret_key else await cursor_key(db)
+            app.state.db, app.state.cursors = db, Cursors(key)
             yield
         finally:
-            await owned.close()
-
-    state = State({"settings": settings})
-    if pool is not None:
-        state.db = Database(pool, deadline_s=settings.deadline_s)
+            stats.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await stats
+            if owned is not None:
+                await owned.close()
 
     api = Router(
         path=API_PREFIX,
         route_handlers=[WorkflowController, AgentController, ExecutionController],
-        dependencies={"user_id": Provide(_user_id, sync_to_thread=False), "db": Provide(_db, sync_to_thread=False)},
+        dependencies={
+            "user_id": Provide(_user_id, sync_to_thread=False),
+            "db": Provide(_db, sync_to_thread=False),
+            "cursors": Provide(_cursors, sync_to_thread=False),
+        },
+        middleware=[DefineMiddleware(BearerTokenMiddleware)],
+        security=[{"BearerToken": []}],
     )
-    return Litestar(
-        route_handlers=[api],
-        middleware=[
-            DbMeterMiddleware,  # outermost: the token lookup is metered too
-            DefineMiddleware(BearerTokenMiddleware, exclude=["^/schema"]),
-        ],
-        before_send=[add_server_timing],
+    app = Litestar(
+        route_handlers=[api, HealthController, MetricsController],
+        before_request=guards.before_request,
+        before_send=[add_server_timing, guards.allow_every_method],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
-        state=state,
+        state=State({"settings": settings}),
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="agent-builder API",
@@ -88,7 +115,10 @@ def create_app(settings: Settings | None = None, pool: AsyncConnectionPool[Any] 
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
             ),
-            security=[{"BearerToken": []}],
         ),
         debug=False,
     )
+    # Around the whole app, not one route: unknown routes, 405s and requests refused
+    # by authentication are measured, logged and bounded like the others.
+    app.asgi_handler = Observability(guards.UriLength(app.asgi_handler))
+    return app

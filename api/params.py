@@ -9,9 +9,9 @@ import msgspec
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter, QueryParameter
 
-from api import cursors
-from api.errors import RequestError
-from repositories.paging import MAX_LIMIT, Keyset
+from api.errors import INVALID_PARAMETER, PRECONDITION_REQUIRED, RequestError
+from api.guards import check_depth
+from repositories.paging import MAX_LIMIT
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Page size, 1..{MAX_LIMIT}.")]
 Cursor = Annotated[str | None, QueryParameter(description="The next_cursor of the previous page.")]
@@ -25,30 +25,27 @@ _OBJECT = msgspec.json.Decoder(dict[str, Any])
 
 def json_object(raw: str, *, field: str) -> dict[str, Any]:
     """A JSON object given in a query parameter (400 naming the parameter if it is not one)."""
+    encoded = raw.encode()
+    check_depth(encoded, field)
     try:
-        return _OBJECT.decode(raw)
-    except msgspec.DecodeError as exc:
-        raise RequestError(f"{field}: must be a JSON object ({exc})", field=field) from None
-
-
-def after(cursor: str | None) -> Keyset | None:
-    """The keyset a `cursor` query parameter stands for."""
-    return cursors.decode(cursor)
+        return _OBJECT.decode(encoded)
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise RequestError(INVALID_PARAMETER, f"{field}: must be a JSON object ({exc})", field=field) from None
 
 
 def expected_version(if_match: str | None) -> int:
     """The version named by If-Match: missing 428, unreadable 400."""
     if if_match is None or not if_match.strip():
-        raise RequestError("If-Match: required (the workflow's ETag)", field="If-Match", status_code=428)
+        raise RequestError(PRECONDITION_REQUIRED, "If-Match: required (the workflow's ETag)", field="If-Match")
     value = if_match.strip()
     if value.startswith("W/"):
         value = value[2:]
     value = value.strip('"')
     if not value.isascii() or not value.isdigit():
-        raise RequestError('If-Match: must be a version such as "3"', field="If-Match")
+        raise RequestError(INVALID_PARAMETER, 'If-Match: must be a version such as "3"', field="If-Match")
     version = int(value)
     if version < 1:
-        raise RequestError("If-Match: must be a positive version", field="If-Match")
+        raise RequestError(INVALID_PARAMETER, "If-Match: must be a positive version", field="If-Match")
     return version
 
 

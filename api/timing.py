@@ -1,9 +1,8 @@
 """Server-Timing: what each request cost the database.
 
-`DbMeterMiddleware` (the outermost middleware) binds a fresh agentdb.dbmeter
-meter to the request's task, so every round trip a repository (or the token
-lookup) makes is counted, and keeps it in the ASGI scope. The `before_send`
-hook then writes
+api.observability binds a fresh agentdb.dbmeter meter to each request (every
+round trip a repository makes is counted) and keeps it in the ASGI scope; this
+`before_send` hook writes
 
     Server-Timing: db;dur=<ms>;desc="<n> queries"
 
@@ -16,26 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
-from agentdb.dbmeter import DbMeter, metering
-
-SCOPE_KEY = "agentdb.db_meter"
-
-
-class DbMeterMiddleware:
-    """Meter the database work of each HTTP request."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        with metering() as meter:
-            scope[SCOPE_KEY] = meter  # type: ignore[literal-required]
-            await self.app(scope, receive, send)
+from agentdb.dbmeter import DbMeter
+from api.observability import METER_KEY
 
 
 def server_timing(meter: DbMeter | None) -> str:
@@ -47,5 +30,5 @@ def server_timing(meter: DbMeter | None) -> str:
 async def add_server_timing(message: Message, scope: Scope) -> None:
     """before_send hook: add Server-Timing to every HTTP response."""
     if message["type"] == "http.response.start":
-        meter: Any = scope.get(SCOPE_KEY)  # type: ignore[call-overload]
+        meter: Any = scope.get(METER_KEY)  # type: ignore[call-overload]
         MutableScopeHeaders.from_message(message).add("Server-Timing", server_timing(meter))

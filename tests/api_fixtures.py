@@ -23,7 +23,7 @@ class Caller:
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+        return {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
 
 
 async def make_caller(users: UserRepository, name: str) -> Caller:

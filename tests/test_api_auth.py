@@ -21,7 +21,7 @@ URL = f"{API}/workflows"
 def _assert_401(r) -> None:  # type: ignore[no-untyped-def]
     assert r.status_code == 401, r.text
     assert r.headers["www-authenticate"].startswith("Bearer")
-    assert r.json()["error"]
+    assert r.json()["code"] == "unauthenticated" and r.headers["content-type"] == "application/problem+json"
 
 
 async def test_missing_and_malformed_authorization(client: AsyncTestClient, ann: Caller) -> None:

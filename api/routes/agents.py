@@ -10,9 +10,9 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from api import cursors
+from api.cursors import Cursors
 from repositories.database import Database
-from api.params import Cursor, JsonQuery, Limit, UserId, after, json_object
+from api.params import Cursor, JsonQuery, Limit, UserId, json_object
 from repositories.agents import Agent, AgentInput, AgentPatch, AgentRepository, AgentSummary
 from repositories.paging import Page
 
@@ -38,6 +38,7 @@ class AgentController(Controller):
         self,
         user_id: UserId,
         agents: Agents,
+        cursors: NamedDependency[Cursors],
         limit: Limit = 50,
         cursor: Cursor = None,
         config_contains: JsonQuery = None,
@@ -45,11 +46,11 @@ class AgentController(Controller):
         if config_contains is not None:
             contains = json_object(config_contains, field="config_contains")
             page: Page[AgentSummary] = await agents.search(
-                user_id=user_id, contains=contains, limit=limit, after=after(cursor)
+                user_id=user_id, contains=contains, limit=limit, after=cursors.decode(cursor, "agents", config_contains)
             )
         else:
-            page = await agents.list(user_id=user_id, limit=limit, after=after(cursor))
-        return AgentPage(items=page.items, next_cursor=cursors.encode(page.next))
+            page = await agents.list(user_id=user_id, limit=limit, after=cursors.decode(cursor, "agents", config_contains))
+        return AgentPage(items=page.items, next_cursor=cursors.encode(page.next, "agents", config_contains))
 
     @post("/", summary="Create an agent with its tools", status_code=HTTP_201_CREATED)
     async def create_agent(self, user_id: UserId, agents: Agents, data: JSONBody[AgentInput]) -> Agent:

@@ -10,9 +10,9 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from api import cursors
+from api.cursors import Cursors
 from repositories.database import Database
-from api.params import Cursor, Limit, UserId, after
+from api.params import Cursor, Limit, UserId
 from repositories.executions import (
     Execution,
     ExecutionRepository,
@@ -61,15 +61,17 @@ class ExecutionController(Controller):
         self,
         user_id: UserId,
         executions: Executions,
+        cursors: NamedDependency[Cursors],
         limit: Limit = 50,
         cursor: Cursor = None,
         status: FromQuery[Status | None] = None,
         workflow_id: FromQuery[UUID | None] = None,
     ) -> ExecutionPage:
         page = await executions.history(
-            user_id=user_id, limit=limit, after=after(cursor), status=status, workflow_id=workflow_id
+            user_id=user_id, limit=limit, after=cursors.decode(cursor, "executions", status, workflow_id),
+            status=status, workflow_id=workflow_id,
         )
-        return ExecutionPage(items=page.items, next_cursor=cursors.encode(page.next))
+        return ExecutionPage(items=page.items, next_cursor=cursors.encode(page.next, "executions", status, workflow_id))
 
     @get("/executions/{execution_id:uuid}", summary="An execution with its agent executions")
     async def get_execution(self, user_id: UserId, executions: Executions, execution_id: FromPath[UUID]) -> Execution:

@@ -12,9 +12,9 @@ from litestar.status_codes import HTTP_201_CREATED
 import msgspec
 from litestar.di import NamedDependency
 
-from api import cursors
+from api.cursors import Cursors
 from repositories.database import Database
-from api.params import Cursor, IfMatch, JsonQuery, Limit, UserId, after, etag, expected_version, json_object
+from api.params import Cursor, IfMatch, JsonQuery, Limit, UserId, etag, expected_version, json_object
 from repositories.paging import Page
 from repositories.workflows import Workflow, WorkflowInput, WorkflowRepository, WorkflowSummary
 
@@ -40,6 +40,7 @@ class WorkflowController(Controller):
         self,
         user_id: UserId,
         workflows: Workflows,
+        cursors: NamedDependency[Cursors],
         limit: Limit = 50,
         cursor: Cursor = None,
         graph_contains: JsonQuery = None,
@@ -47,11 +48,11 @@ class WorkflowController(Controller):
         if graph_contains is not None:
             contains = json_object(graph_contains, field="graph_contains")
             page: Page[WorkflowSummary] = await workflows.search(
-                user_id=user_id, contains=contains, limit=limit, after=after(cursor)
+                user_id=user_id, contains=contains, limit=limit, after=cursors.decode(cursor, "workflows", graph_contains)
             )
         else:
-            page = await workflows.list(user_id=user_id, limit=limit, after=after(cursor))
-        return WorkflowPage(items=page.items, next_cursor=cursors.encode(page.next))
+            page = await workflows.list(user_id=user_id, limit=limit, after=cursors.decode(cursor, "workflows", graph_contains))
+        return WorkflowPage(items=page.items, next_cursor=cursors.encode(page.next, "workflows", graph_contains))
 
     @post("/", summary="Create a workflow with its nodes and edges", status_code=HTTP_201_CREATED)
     async def create_workflow(

@@ -1,0 +1,65 @@
+"""Process-wide logging: one JSON object per line on stdout (or plain text), by configuration.
+
+Every record carries the request id of the request it happened in (a contextvar
+set by the API's access log), so an error and its access line can be joined.
+Records may carry structured fields in `extra={"fields": {...}}`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+request_id: ContextVar[str | None] = ContextVar("agentdb_request_id", default=None)
+LEVELS = ("debug", "info", "warning", "error")
+FORMATS = ("json", "text")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, request id, fields, exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        doc: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        rid = getattr(record, "request_id", None) or request_id.get()
+        if rid:
+            doc["request_id"] = rid
+        doc.update(getattr(record, "fields", None) or {})
+        if record.exc_info:
+            doc["exception"] = self.formatException(record.exc_info)
+        return msgspec.json.encode(doc).decode()
+
+
+class TextFormatter(logging.Formatter):
+    """`time level logger [request id] message key=value ...`, for a terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        rid = getattr(record, "request_id", None) or request_id.get()
+        fields = " ".join(f"{k}={v}" for k, v in (getattr(record, "fields", None) or {}).items())
+        line = " ".join(part for part in (
+            datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S.%f")[:-3], record.levelname.lower(),
+            record.name, f"[{rid}]" if rid else "", record.getMessage(), fields) if part)
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def configure(level: str = "info", fmt: str = "json") -> None:
+    """Send every logger's records (uvicorn's and psycopg's included) to stdout in `fmt` at `level`."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
