@@ -13,9 +13,10 @@ from psycopg import sql
 
 from agentdb.pool import APP_ROLE, JOBS_ROLE
 from devtools import statement as tool_statement
+from devtools import wire
 from devtools.graphs import agent_with_tools, chain
 from repositories import AgentRepository, ExecutionRepository, UserRepository, WorkflowRepository
-from repositories.database import run_sync
+from repositories.database import run_sync, switch_role
 from repositories.sql import Call, Statement, statement
 
 TABLES = {"users", "api_tokens", "agents", "agent_tools", "agent_blocks", "workflows", "workflow_nodes",
@@ -90,3 +91,14 @@ async def test_no_table_holds_a_bearer_token(owner: psycopg.Connection[Any], use
             sql.Identifier(table))).fetchall())
         for secret in (token, issued, token.split("_")[-1], issued.split("_")[-1]):
             assert secret not in dump, table
+
+
+async def test_pooled_connections_work_as_their_pools_role(dsn: str, pool: Any, jobs_pool: Any) -> None:
+    for the_pool, role in ((pool, APP_ROLE), (jobs_pool, JOBS_ROLE)):
+        async with the_pool.connection() as conn:
+            row = await (await conn.execute(tool_statement("testing.whoami").text)).fetchone()
+        assert row is not None and row[0] == role, row
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        wire.attach(conn)
+        await switch_role(conn, APP_ROLE)
+        assert (await (await conn.execute(tool_statement("testing.whoami").text)).fetchone())[0] == APP_ROLE
