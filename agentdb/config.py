@@ -29,6 +29,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Logs: level (debug, info, warning, error) and format (json, text).
     log_level: str = "info"
     log_format: str = "json"
+    # Browser origins allowed to call the API (CORS); empty: CORS off.
+    cors_origins: tuple[str, ...] = ()
+    # Failed authentications a client (its address) may make per minute before 429s.
+    auth_failures_per_minute: int = 30
     # Signs page cursors; when empty, a key generated in the database (migration 0008).
     secret_key: str = ""
     # Switch every pooled connection to the pool's role (agentdb_app, agentdb_jobs).
@@ -60,6 +64,8 @@ def from_env() -> Settings:
         body_timeout_s=float(env.get("AGENTDB_BODY_TIMEOUT_S", "10")),
         log_level=env.get("AGENTDB_LOG_LEVEL", "info"),
         log_format=env.get("AGENTDB_LOG_FORMAT", "json"),
+        cors_origins=tuple(o.strip() for o in env.get("AGENTDB_CORS_ORIGINS", "").split(",") if o.strip()),
+        auth_failures_per_minute=int(env.get("AGENTDB_AUTH_FAILURES_PER_MINUTE", "30")),
     )
 
 

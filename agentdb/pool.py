@@ -17,8 +17,10 @@ JOBS_ROLE = "agentdb_jobs"  # jobs and operator commands: every user's rows, as 
 
 
 def session_options(settings: Settings) -> str:
-    """Startup settings of every connection: a runaway statement or a lock wait fails instead of hanging."""
-    return f"-c statement_timeout={settings.statement_timeout_ms} -c lock_timeout={settings.lock_timeout_ms}"
+    """Startup settings of every connection: a runaway statement or a lock wait fails instead of
+    hanging; timestamps in the JSON PostgreSQL builds are in UTC, whatever the server's default."""
+    return (f"-c statement_timeout={settings.statement_timeout_ms} -c lock_timeout={settings.lock_timeout_ms}"
+            " -c timezone=UTC")
 
 
 async def open_pool(

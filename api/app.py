@@ -24,6 +24,8 @@ from litestar import Litestar, Request, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
+from litestar.config.compression import CompressionConfig
+from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from psycopg_pool import AsyncConnectionPool
@@ -31,6 +33,7 @@ from psycopg_pool import AsyncConnectionPool
 from agentdb.config import Settings, from_env, resolve_dsn
 from agentdb.pool import open_pool
 from api import guards
+from api.responses import API_PREFIX, private_to_the_user
 from api.auth import BearerTokenMiddleware
 from api.cursors import Cursors
 from api.errors import EXCEPTION_HANDLERS
@@ -44,7 +47,6 @@ from repositories import Database
 from repositories.meta import cursor_key
 from repositories.tokens import BearerToken
 
-API_PREFIX = "/api/agent-builder"
 MAX_BODY_BYTES = 1024 * 1024  # a 1000-node workflow is well under this
 
 
@@ -103,7 +105,16 @@ def create_app(settings: Settings | None = None, pool: AsyncConnectionPool[Any] 
     app = Litestar(
         route_handlers=[api, HealthController, MetricsController],
         before_request=guards.before_request,
-        before_send=[add_server_timing, guards.allow_every_method],
+        before_send=[add_server_timing, guards.allow_every_method, private_to_the_user],
+        compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=1024,
+                                             exclude_opt_key="no_compression"),
+        cors_config=CORSConfig(
+            allow_origins=list(settings.cors_origins),
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "Prefer",
+                           "X-Request-ID", "Last-Event-ID"],
+            expose_headers=["ETag", "Location", "Retry-After", "Server-Timing", "X-Request-ID",
+                            "Preference-Applied"],
+        ) if settings.cors_origins else None,
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         state=State({"settings": settings}),
@@ -120,5 +131,6 @@ def create_app(settings: Settings | None = None, pool: AsyncConnectionPool[Any] 
     )
     # Around the whole app, not one route: unknown routes, 405s and requests refused
     # by authentication are measured, logged and bounded like the others.
-    app.asgi_handler = Observability(guards.UriLength(app.asgi_handler))
+    app.asgi_handler = Observability(guards.UriLength(
+        guards.AuthFailureLimit(app.asgi_handler, per_minute=settings.auth_failures_per_minute)))
     return app

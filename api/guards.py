@@ -10,6 +10,9 @@
   digits only (`limit=1e2` and `limit=2.0` are refused, 400 naming them).
 - `UriLength` (outermost ASGI middleware): a request line longer than
   MAX_URI_BYTES answers 414 instead of reaching the router.
+- `AuthFailureLimit` (outer ASGI middleware): a client address that failed
+  authentication more than AGENTDB_AUTH_FAILURES_PER_MINUTE times in the last minute
+  gets 429 with Retry-After, without the database being asked again.
 - `allow_every_method` (before_send): OPTIONS answers list every method of the
   path (Litestar 2 lists only those of the first handler registered, litestar#4169).
 """
@@ -17,18 +20,21 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import re
+import time
+from collections import deque
 from itertools import accumulate
 from typing import Any
 
 import msgspec
-from litestar import Request
+from litestar import Request, Response
 from litestar.exceptions import SerializationException
 from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import INVALID_JSON, INVALID_PARAMETER, REQUEST_TIMEOUT, UNSUPPORTED_MEDIA_TYPE, URI_TOO_LONG
-from api.errors import PROBLEM_JSON, RequestError, problem
+from api.errors import PROBLEM_JSON, TOO_MANY_REQUESTS, Problem, RequestError, problem
 
 MAX_DEPTH = 64
 MAX_URI_BYTES = 8192
@@ -90,6 +96,15 @@ async def before_request(request: Request[Any, Any, Any]) -> None:
     await json_body(request)
 
 
+async def _send_problem(send: Send, response: Response[Problem]) -> None:
+    """Answer a problem from an ASGI middleware, before the app (and its handlers) see the request."""
+    body = msgspec.json.encode(response.content)
+    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode(), v.encode()) for k, v in (response.headers or {}).items()]
+    await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 class UriLength:
     """414 for a request line longer than MAX_URI_BYTES, before routing."""
 
@@ -99,10 +114,7 @@ class UriLength:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and len(scope.get("raw_path", b"")) + len(scope.get("query_string", b"")) \
                 > MAX_URI_BYTES:
-            body = msgspec.json.encode(problem(URI_TOO_LONG, f"request line: longer than {MAX_URI_BYTES} bytes").content)
-            await send({"type": "http.response.start", "status": URI_TOO_LONG.status, "headers": [
-                (b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
+            await _send_problem(send, problem(URI_TOO_LONG, f"request line: longer than {MAX_URI_BYTES} bytes"))
             return
         await self.app(scope, receive, send)
 
@@ -118,3 +130,50 @@ async def allow_every_method(message: Message, scope: Scope) -> None:
         return
     allow = ", ".join(sorted(route.methods)).encode()
     message["headers"] = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"] + [(b"allow", allow)]
+
+
+class AuthFailureLimit:
+    """429 for a client that keeps presenting bad tokens (per process, by client address)."""
+
+    WINDOW_S = 60.0
+    MAX_CLIENTS = 10_000
+
+    def __init__(self, app: ASGIApp, *, per_minute: int) -> None:
+        self.app = app
+        self.per_minute = per_minute
+        self._failures: dict[str, deque[float]] = {}
+
+    def _recent(self, client: str, now: float) -> deque[float] | None:
+        failures = self._failures.get(client)
+        while failures and failures[0] <= now - self.WINDOW_S:
+            failures.popleft()
+        if failures is not None and not failures:
+            del self._failures[client]
+            return None
+        return failures
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.per_minute <= 0:
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown",))[0]
+        now = time.monotonic()
+        failures = self._recent(client, now)
+        if failures is not None and len(failures) >= self.per_minute:
+            retry = max(1, math.ceil(failures[0] + self.WINDOW_S - now))
+            await _send_problem(send, problem(TOO_MANY_REQUESTS, "too many failed authentications; retry later",
+                                              headers={"Retry-After": str(retry)}))
+            return
+        status = 0
+
+        async def send_and_watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, send_and_watch)
+        if status == 401:
+            if client not in self._failures and len(self._failures) >= self.MAX_CLIENTS:
+                self._failures.pop(next(iter(self._failures)))
+            self._failures.setdefault(client, deque()).append(now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -19,6 +20,9 @@ JsonQuery = Annotated[str | None, QueryParameter(description="A JSON object; mat
 IfMatch = Annotated[
     str | None, HeaderParameter(name="If-Match", description='The version being replaced: "3" (an ETag) or 3.')
 ]
+IfNoneMatch = Annotated[
+    str | None, HeaderParameter(name="If-None-Match", description='The ETag the client holds: 304 if still current.')
+]
 
 _OBJECT = msgspec.json.Decoder(dict[str, Any])
 
@@ -33,20 +37,23 @@ def json_object(raw: str, *, field: str) -> dict[str, Any]:
         raise RequestError(INVALID_PARAMETER, f"{field}: must be a JSON object ({exc})", field=field) from None
 
 
+_VERSION = re.compile(r'(?:W/)?"?([1-9][0-9]{0,9})"?')
+
+
 def expected_version(if_match: str | None) -> int:
-    """The version named by If-Match: missing 428, unreadable 400."""
+    """The version named by If-Match (`"3"` or `3`): missing 428, anything else 400."""
     if if_match is None or not if_match.strip():
         raise RequestError(PRECONDITION_REQUIRED, "If-Match: required (the workflow's ETag)", field="If-Match")
-    value = if_match.strip()
-    if value.startswith("W/"):
-        value = value[2:]
-    value = value.strip('"')
-    if not value.isascii() or not value.isdigit():
+    match = _VERSION.fullmatch(if_match.strip())
+    if match is None:
         raise RequestError(INVALID_PARAMETER, 'If-Match: must be a version such as "3"', field="If-Match")
-    version = int(value)
-    if version < 1:
-        raise RequestError(INVALID_PARAMETER, "If-Match: must be a positive version", field="If-Match")
-    return version
+    return int(match.group(1))
+
+
+def version_of(if_none_match: str | None) -> int | None:
+    """The version an If-None-Match names, if it names one (anything else: no condition)."""
+    match = _VERSION.fullmatch(if_none_match.strip()) if if_none_match else None
+    return int(match.group(1)) if match else None
 
 
 def etag(version: int) -> dict[str, str]:

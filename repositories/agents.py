@@ -14,7 +14,7 @@ from psycopg.types.json import Jsonb
 from repositories import paging
 from repositories.database import Database
 from repositories.sql import Call, statement
-from repositories.types import Description, Name
+from repositories.types import Description, Document, Name
 
 MAX_TOOLS = 200
 
@@ -88,6 +88,10 @@ def _insert_tools(user_id: UUID, agent_id: UUID, tools: list[ToolInput]) -> Call
     return _INSERT_TOOLS(user_id=user_id, agent_id=agent_id, tools=Jsonb(rows))
 
 
+def _decode(document: Document) -> Agent:
+    return msgspec.json.decode(document.json or b"", type=Agent)
+
+
 def _unset_to_none(value: Any) -> Any:
     return None if value is UNSET else value
 
@@ -100,26 +104,39 @@ class AgentRepository:
 
     async def get(self, *, user_id: UUID, agent_id: UUID) -> Agent:
         """The agent with all its tools: 1 round trip, any number of tools."""
-        return await self.db.one(Agent, _GET_WITH_TOOLS(user_id=user_id, agent_id=agent_id))
+        return _decode(await self.get_json(user_id=user_id, agent_id=agent_id))
+
+    async def get_json(self, *, user_id: UUID, agent_id: UUID) -> Document:
+        """`get` as PostgreSQL's JSON bytes, not decoded (what the HTTP API sends as is)."""
+        (json,) = await self.db.row(_GET_WITH_TOOLS(user_id=user_id, agent_id=agent_id))
+        return Document(agent_id, json)
 
     async def list(
-        self, *, user_id: UUID, limit: int = 50, after: paging.Keyset | None = None
+        self, *, user_id: UUID, limit: int = 50, after: paging.Keyset | None = None, contains: dict[str, Any] | None = None
     ) -> paging.Page[AgentSummary]:
-        """A keyset page of the user's agents with tool counts, newest first: 1 round trip."""
-        return await paging.page(self.db, AgentSummary, _LIST_PAGE(user_id=user_id, **paging.params(limit, after)))
+        """A keyset page of the user's agents with tool counts, newest first, or of those whose
+        configuration contains `contains` (jsonb @>, GIN index): 1 round trip."""
+        return (await self.list_json(user_id=user_id, limit=limit, after=after, contains=contains)).decode(
+            AgentSummary)
 
-    async def search(
-        self, *, user_id: UUID, contains: dict[str, Any], limit: int = 50, after: paging.Keyset | None = None
-    ) -> paging.Page[AgentSummary]:
-        """Agents whose configuration contains `contains` (jsonb @>, GIN index): 1 round trip."""
-        call = _SEARCH_BY_CONFIGURATION(user_id=user_id, contains=Jsonb(contains), **paging.params(limit, after))
-        return await paging.page(self.db, AgentSummary, call)
+    async def list_json(
+        self, *, user_id: UUID, limit: int = 50, after: paging.Keyset | None = None, contains: dict[str, Any] | None = None
+    ) -> paging.RawPage:
+        """`list` with the items as PostgreSQL's JSON bytes, not decoded."""
+        if contains is None:
+            call = _LIST_PAGE(user_id=user_id, **paging.params(limit, after))
+        else:
+            call = _SEARCH_BY_CONFIGURATION(user_id=user_id, contains=Jsonb(contains), **paging.params(limit, after))
+        return paging.raw_page(await self.db.rows(call), limit)
 
     async def create(self, *, user_id: UUID, agent: AgentInput) -> Agent:
         """Create an agent with its tools: 1 round trip, atomic."""
+        return _decode(await self.create_json(user_id=user_id, agent=agent))
+
+    async def create_json(self, *, user_id: UUID, agent: AgentInput) -> Document:
+        """`create`, answering PostgreSQL's JSON bytes."""
         agent_id = uuid.uuid4()
-        return await self.db.one(
-            Agent,
+        (json,) = await self.db.row(
             _INSERT(
                 user_id=user_id,
                 agent_id=agent_id,
@@ -130,9 +147,14 @@ class AgentRepository:
             _insert_tools(user_id, agent_id, agent.tools),
             _GET_WITH_TOOLS(user_id=user_id, agent_id=agent_id),
         )
+        return Document(agent_id, json)
 
     async def update(self, *, user_id: UUID, agent_id: UUID, patch: AgentPatch) -> Agent:
         """Apply a partial update (and replace the tools if given): 1 round trip, atomic."""
+        return _decode(await self.update_json(user_id=user_id, agent_id=agent_id, patch=patch))
+
+    async def update_json(self, *, user_id: UUID, agent_id: UUID, patch: AgentPatch) -> Document:
+        """`update`, answering PostgreSQL's JSON bytes."""
         configuration = _unset_to_none(patch.configuration)
         calls = [
             _UPDATE(
@@ -145,7 +167,8 @@ class AgentRepository:
         ]
         if patch.tools is not UNSET:
             calls += [_DELETE_TOOLS(user_id=user_id, agent_id=agent_id), _insert_tools(user_id, agent_id, patch.tools)]
-        return await self.db.one(Agent, *calls, _GET_WITH_TOOLS(user_id=user_id, agent_id=agent_id))
+        (json,) = await self.db.row(*calls, _GET_WITH_TOOLS(user_id=user_id, agent_id=agent_id))
+        return Document(agent_id, json)
 
     async def delete(self, *, user_id: UUID, agent_id: UUID) -> None:
         """Delete the agent with its tools, executions and memories: 1 round trip."""

@@ -14,7 +14,7 @@ from repositories import paging
 from repositories.database import Database
 from repositories.errors import ValidationFailed
 from repositories.sql import statement
-from repositories.types import AgentRef, text
+from repositories.types import AgentRef, Document, text
 
 Status = Literal["pending", "running", "completed", "failed", "cancelled"]
 STATUSES: Final = ("pending", "running", "completed", "failed", "cancelled")
@@ -106,6 +106,10 @@ def _check_status(value: str, field: str) -> str:
     return value
 
 
+def _decode(document: Document) -> Execution:
+    return msgspec.json.decode(document.json or b"", type=Execution)
+
+
 def _json(value: Any) -> Jsonb | None:
     return None if value is None else Jsonb(value)
 
@@ -118,8 +122,13 @@ class ExecutionRepository:
 
     async def recent_agent_activity(self, *, user_id: UUID, limit: int = 50) -> RecentActivity:
         """The user's latest agent executions with agent and metrics: 1 round trip."""
+        page = await self.recent_agent_activity_json(user_id=user_id, limit=limit)
+        return RecentActivity(items=page.decode(AgentExecution).items)
+
+    async def recent_agent_activity_json(self, *, user_id: UUID, limit: int = 50) -> paging.RawPage:
+        """`recent_agent_activity`'s items as PostgreSQL's JSON bytes, not decoded."""
         rows = await self.db.rows(_RECENT_AGENT_ACTIVITY(user_id=user_id, limit=paging.params(limit, None)["limit"]))
-        return RecentActivity(items=paging.raw_page(rows, limit).decode(AgentExecution).items)
+        return paging.raw_page(rows, limit)
 
     async def history(
         self,
@@ -131,26 +140,49 @@ class ExecutionRepository:
         workflow_id: UUID | None = None,
     ) -> paging.Page[ExecutionSummary]:
         """Workflow executions newest first, keyset-paged (never OFFSET): 1 round trip."""
+        page = await self.history_json(user_id=user_id, limit=limit, after=after, status=status,
+                                       workflow_id=workflow_id)
+        return page.decode(ExecutionSummary)
+
+    async def history_json(
+        self,
+        *,
+        user_id: UUID,
+        limit: int = 50,
+        after: paging.Keyset | None = None,
+        status: str | None = None,
+        workflow_id: UUID | None = None,
+    ) -> paging.RawPage:
+        """`history` with the items as PostgreSQL's JSON bytes, not decoded."""
         filters: dict[str, Any] = {}
         if status is not None:
             filters["status"] = _check_status(status, "status")
         if workflow_id is not None:
             filters["workflow_id"] = workflow_id
         query = _HISTORY[status is not None, workflow_id is not None]
-        return await paging.page(self.db, ExecutionSummary, query(user_id=user_id, **filters, **paging.params(limit, after)))
+        return paging.raw_page(await self.db.rows(query(user_id=user_id, **filters, **paging.params(limit, after))), limit)
 
     async def start(self, *, user_id: UUID, workflow_id: UUID, input: Any = None) -> Execution:
         """Queue an execution (status pending) of a workflow the user owns: 1 round trip."""
+        return _decode(await self.start_json(user_id=user_id, workflow_id=workflow_id, input=input))
+
+    async def start_json(self, *, user_id: UUID, workflow_id: UUID, input: Any = None) -> Document:
+        """`start`, answering PostgreSQL's JSON bytes."""
         execution_id = uuid.uuid4()
-        return await self.db.one(
-            Execution,
+        (json,) = await self.db.row(
             _START(user_id=user_id, workflow_id=workflow_id, execution_id=execution_id, input=_json(input)),
             _GET(user_id=user_id, execution_id=execution_id),
         )
+        return Document(execution_id, json)
 
     async def get(self, *, user_id: UUID, execution_id: UUID) -> Execution:
         """The execution with its workflow's name and agent executions: 1 round trip."""
-        return await self.db.one(Execution, _GET(user_id=user_id, execution_id=execution_id))
+        return _decode(await self.get_json(user_id=user_id, execution_id=execution_id))
+
+    async def get_json(self, *, user_id: UUID, execution_id: UUID) -> Document:
+        """`get` as PostgreSQL's JSON bytes, not decoded (what the HTTP API sends as is)."""
+        (json,) = await self.db.row(_GET(user_id=user_id, execution_id=execution_id))
+        return Document(execution_id, json)
 
     async def transition(
         self, *, user_id: UUID, execution_id: UUID, to_status: str, error: str | None = None, output: Any = None
@@ -160,8 +192,14 @@ class ExecutionRepository:
         Of two callers racing for the same move exactly one wins; the other gets
         IllegalTransition naming the status the winner left behind.
         """
-        return await self.db.one(
-            Execution,
+        return _decode(await self.transition_json(
+            user_id=user_id, execution_id=execution_id, to_status=to_status, error=error, output=output))
+
+    async def transition_json(
+        self, *, user_id: UUID, execution_id: UUID, to_status: str, error: str | None = None, output: Any = None
+    ) -> Document:
+        """`transition`, answering PostgreSQL's JSON bytes."""
+        (json,) = await self.db.row(
             _TRANSITION(
                 user_id=user_id,
                 execution_id=execution_id,
@@ -171,6 +209,7 @@ class ExecutionRepository:
             ),
             _GET(user_id=user_id, execution_id=execution_id),
         )
+        return Document(execution_id, json)
 
     async def record_agent_execution(
         self,

@@ -10,16 +10,12 @@ array decoded, for Python callers; the HTTP API passes `RawPage.items` through.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 from uuid import UUID
 
 import msgspec
 
 from repositories.errors import ValidationFailed
-from repositories.sql import Call
-
-if TYPE_CHECKING:
-    from repositories.database import Database
 
 # The first page's keyset: sorts after every real row.
 FIRST_PAGE: Final = (datetime(9999, 12, 31, tzinfo=UTC), UUID("ffffffff-ffff-ffff-ffff-ffffffffffff"))
@@ -44,11 +40,6 @@ class RawPage(msgspec.Struct, kw_only=True):
 
     def decode(self, type_: type[T]) -> Page[T]:
         return Page(items=msgspec.json.decode(self.items, type=list[type_]), next=self.next)  # type: ignore[valid-type]
-
-
-async def page(db: Database, type_: type[T], call: Call) -> Page[T]:
-    """Run a list statement (bound with `params`): one round trip, one page of `type_`."""
-    return raw_page(await db.rows(call), call.params["limit"]).decode(type_)
 
 
 def params(limit: int, after: Keyset | None) -> dict[str, Any]:

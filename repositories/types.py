@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NamedTuple
 from uuid import UUID
 
 import msgspec
@@ -26,3 +26,13 @@ class AgentRef(msgspec.Struct, frozen=True):
 
     id: UUID
     name: str
+
+
+class Document(NamedTuple):
+    """One resource as the JSON PostgreSQL built, not decoded (what the HTTP API sends as is).
+    `json` is None when a conditional read found the resource still at the version named;
+    `version` is the resource's ETag, where it has one."""
+
+    id: UUID
+    json: bytes | None
+    version: int | None = None

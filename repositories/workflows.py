@@ -14,8 +14,8 @@ from psycopg.types.json import Jsonb
 from repositories import paging
 from repositories.database import Database
 from repositories.errors import ValidationFailed
-from repositories.sql import statement
-from repositories.types import AgentRef, Description, Name, text
+from repositories.sql import Call, statement
+from repositories.types import AgentRef, Description, Document, Name, text
 
 Key = Annotated[str, text(min_length=1, max_length=100)]
 
@@ -112,6 +112,14 @@ _LIST_PAGE = statement("workflows.list_page")
 _SEARCH_BY_GRAPH = statement("workflows.search_by_graph")
 
 
+def _decode(document: Document) -> Workflow:
+    return msgspec.json.decode(document.json or b"", type=Workflow)
+
+
+def _get(user_id: UUID, workflow_id: UUID, unless_version: int | None = None) -> Call:
+    return _GET_WITH_GRAPH(user_id=user_id, workflow_id=workflow_id, unless_version=unless_version)
+
+
 def _graph_params(user_id: UUID, workflow_id: UUID, workflow: WorkflowInput) -> dict[str, Any]:
     """The nodes and edges as the two JSON arrays workflows.insert_graph expands.
 
@@ -158,26 +166,42 @@ class WorkflowRepository:
 
     async def get(self, *, user_id: UUID, workflow_id: UUID) -> Workflow:
         """The workflow with all nodes and edges: 1 round trip, any size."""
-        return await self.db.one(Workflow, _GET_WITH_GRAPH(user_id=user_id, workflow_id=workflow_id))
+        return _decode(await self.get_json(user_id=user_id, workflow_id=workflow_id))
+
+    async def get_json(
+        self, *, user_id: UUID, workflow_id: UUID, unless_version: int | None = None
+    ) -> Document:
+        """`get` as PostgreSQL's JSON bytes, not decoded (what the HTTP API sends as is); no
+        document at all when the workflow is still at `unless_version`."""
+        json, version = await self.db.row(_get(user_id, workflow_id, unless_version))
+        return Document(workflow_id, json, version)
 
     async def list(
-        self, *, user_id: UUID, limit: int = 50, after: paging.Keyset | None = None
+        self, *, user_id: UUID, limit: int = 50, after: paging.Keyset | None = None, contains: dict[str, Any] | None = None
     ) -> paging.Page[WorkflowSummary]:
-        """A keyset page of the user's workflows, newest first: 1 round trip."""
-        return await paging.page(self.db, WorkflowSummary, _LIST_PAGE(user_id=user_id, **paging.params(limit, after)))
+        """A keyset page of the user's workflows, newest first, or of those whose
+        graph_definition contains `contains` (jsonb @>, GIN index): 1 round trip."""
+        return (await self.list_json(user_id=user_id, limit=limit, after=after, contains=contains)).decode(
+            WorkflowSummary)
 
-    async def search(
-        self, *, user_id: UUID, contains: dict[str, Any], limit: int = 50, after: paging.Keyset | None = None
-    ) -> paging.Page[WorkflowSummary]:
-        """Workflows whose graph_definition contains `contains` (jsonb @>): 1 round trip."""
-        call = _SEARCH_BY_GRAPH(user_id=user_id, contains=Jsonb(contains), **paging.params(limit, after))
-        return await paging.page(self.db, WorkflowSummary, call)
+    async def list_json(
+        self, *, user_id: UUID, limit: int = 50, after: paging.Keyset | None = None, contains: dict[str, Any] | None = None
+    ) -> paging.RawPage:
+        """`list` with the items as PostgreSQL's JSON bytes, not decoded."""
+        if contains is None:
+            call = _LIST_PAGE(user_id=user_id, **paging.params(limit, after))
+        else:
+            call = _SEARCH_BY_GRAPH(user_id=user_id, contains=Jsonb(contains), **paging.params(limit, after))
+        return paging.raw_page(await self.db.rows(call), limit)
 
     async def create(self, *, user_id: UUID, workflow: WorkflowInput) -> Workflow:
         """Create a workflow with its graph: 1 round trip, atomic, any number of nodes."""
+        return _decode(await self.create_json(user_id=user_id, workflow=workflow))
+
+    async def create_json(self, *, user_id: UUID, workflow: WorkflowInput) -> Document:
+        """`create`, answering PostgreSQL's JSON bytes."""
         workflow_id = uuid.uuid4()
-        return await self.db.one(
-            Workflow,
+        json, version = await self.db.row(
             _INSERT(
                 user_id=user_id,
                 workflow_id=workflow_id,
@@ -186,8 +210,9 @@ class WorkflowRepository:
                 graph_definition=Jsonb(workflow.graph_definition),
             ),
             _INSERT_GRAPH(**_graph_params(user_id, workflow_id, workflow)),
-            _GET_WITH_GRAPH(user_id=user_id, workflow_id=workflow_id),
+            _get(user_id, workflow_id),
         )
+        return Document(workflow_id, json, version)
 
     async def replace(
         self, *, user_id: UUID, workflow_id: UUID, workflow: WorkflowInput, expected_version: int
@@ -197,9 +222,15 @@ class WorkflowRepository:
         1 round trip, atomic: workflows.replace raises (StaleVersion, NotFound)
         before anything is deleted, and a failure anywhere leaves the old graph whole.
         """
+        return _decode(await self.replace_json(
+            user_id=user_id, workflow_id=workflow_id, workflow=workflow, expected_version=expected_version))
+
+    async def replace_json(
+        self, *, user_id: UUID, workflow_id: UUID, workflow: WorkflowInput, expected_version: int
+    ) -> Document:
+        """`replace`, answering PostgreSQL's JSON bytes."""
         graph = _graph_params(user_id, workflow_id, workflow)
-        return await self.db.one(
-            Workflow,
+        json, version = await self.db.row(
             _REPLACE(
                 user_id=user_id,
                 workflow_id=workflow_id,
@@ -210,8 +241,9 @@ class WorkflowRepository:
             ),
             _DELETE_GRAPH(user_id=user_id, workflow_id=workflow_id),
             _INSERT_GRAPH(**graph),
-            _GET_WITH_GRAPH(user_id=user_id, workflow_id=workflow_id),
+            _get(user_id, workflow_id),
         )
+        return Document(workflow_id, json, version)
 
     async def delete(self, *, user_id: UUID, workflow_id: UUID) -> None:
         """Delete the workflow with its graph and executions: 1 round trip."""

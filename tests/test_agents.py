@@ -60,7 +60,7 @@ async def test_search_by_configuration(agents: AgentRepository, alice: uuid.UUID
     wanted = await agents.create(user_id=alice, agent=agent_with_tools(1, model="gpt", tier="pro"))
     await agents.create(user_id=alice, agent=agent_with_tools(1, model="llama"))
     await agents.create(user_id=bob, agent=agent_with_tools(1, model="gpt"))
-    page = await agents.search(user_id=alice, contains={"model": "gpt"})
+    page = await agents.list(user_id=alice, contains={"model": "gpt"})
     assert [a.id for a in page.items] == [wanted.id]
 
 

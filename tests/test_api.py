@@ -328,7 +328,7 @@ async def test_unexpected_errors_answer_a_generic_500(
         raise RuntimeError("SELECT secret FROM internals")
 
     wf = await _workflow(client, ann)
-    monkeypatch.setattr(WorkflowRepository, "get", boom)
+    monkeypatch.setattr(WorkflowRepository, "get_json", boom)
     r = await client.get(f"{API}/workflows/{wf['id']}", headers=ann.headers)
     assert r.status_code == 500
     body = r.json()

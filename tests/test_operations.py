@@ -75,7 +75,7 @@ async def test_one_json_access_line_per_request_and_errors_carry_its_id(
         async def boom(*_: object, **__: object) -> None:
             raise RuntimeError("SELECT secret FROM internals")
 
-        monkeypatch.setattr("repositories.WorkflowRepository.list", boom)
+        monkeypatch.setattr("repositories.WorkflowRepository.list_json", boom)
         r = await client.get(f"{API}/workflows", headers={**ann.headers, "X-Request-ID": "line-2"})
         assert r.status_code == 500 and "SELECT" not in r.text
     finally:

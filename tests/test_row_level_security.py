@@ -55,7 +55,7 @@ async def test_statements_without_their_user_filter_still_see_only_the_callers_r
                                             workflow_execution_id=ex.id)
     page = {"limit": 50, "before_at": "9999-12-31T00:00:00Z", "before_id": "ffffffff-ffff-ffff-ffff-ffffffffffff"}
     reads: dict[str, dict[str, Any]] = {
-        "workflows.get_with_graph": {"workflow_id": wf.id},
+        "workflows.get_with_graph": {"workflow_id": wf.id, "unless_version": None},
         "agents.get_with_tools": {"agent_id": agent.id},
         "executions.get": {"execution_id": ex.id},
         "workflows.list_page": page,

@@ -29,7 +29,7 @@ def test_statements_that_write_are_never_resent() -> None:
 def test_a_misspelt_parameter_fails_loudly() -> None:
     st = statement("workflows.get_with_graph")
     with pytest.raises(SqlFileError, match="missing parameters \\['workflow_id'\\], unexpected \\['workflow'\\]"):
-        st(user_id=1, workflow=2)
+        st(user_id=1, workflow=2, unless_version=None)
 
 
 def test_a_missing_file_fails_loudly() -> None:

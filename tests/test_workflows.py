@@ -132,7 +132,7 @@ async def test_search_by_graph_definition(workflows: WorkflowRepository, alice: 
     await workflows.create(user_id=alice, workflow=chain(2, kind="chat"))
     await workflows.create(user_id=bob, workflow=chain(2, kind="etl"))
     with round_trips() as rt:
-        page = await workflows.search(user_id=alice, contains={"kind": "etl"})
+        page = await workflows.list(user_id=alice, contains={"kind": "etl"})
     assert rt.round_trips == 1
     assert [w.id for w in page.items] == [etl.id]
 

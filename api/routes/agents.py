@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
+from api import responses
 from api.cursors import Cursors
 from repositories.database import Database
 from api.params import Cursor, JsonQuery, Limit, UserId, json_object
 from repositories.agents import Agent, AgentInput, AgentPatch, AgentRepository, AgentSummary
-from repositories.paging import Page
 
 Agents = NamedDependency[AgentRepository]
 
@@ -42,29 +43,31 @@ class AgentController(Controller):
         limit: Limit = 50,
         cursor: Cursor = None,
         config_contains: JsonQuery = None,
-    ) -> AgentPage:
-        if config_contains is not None:
-            contains = json_object(config_contains, field="config_contains")
-            page: Page[AgentSummary] = await agents.search(
-                user_id=user_id, contains=contains, limit=limit, after=cursors.decode(cursor, "agents", config_contains)
-            )
-        else:
-            page = await agents.list(user_id=user_id, limit=limit, after=cursors.decode(cursor, "agents", config_contains))
-        return AgentPage(items=page.items, next_cursor=cursors.encode(page.next, "agents", config_contains))
+    ) -> Response[AgentPage]:
+        contains = None if config_contains is None else json_object(config_contains, field="config_contains")
+        after = cursors.decode(cursor, "agents", config_contains)
+        page = await agents.list_json(user_id=user_id, limit=limit, after=after, contains=contains)
+        return responses.page(page, cursors.encode(page.next, "agents", config_contains))
 
     @post("/", summary="Create an agent with its tools", status_code=HTTP_201_CREATED)
-    async def create_agent(self, user_id: UserId, agents: Agents, data: JSONBody[AgentInput]) -> Agent:
-        return await agents.create(user_id=user_id, agent=data)
+    async def create_agent(
+        self, request: Request[Any, Any, Any], user_id: UserId, agents: Agents, data: JSONBody[AgentInput]
+    ) -> Response[Agent]:
+        created = await agents.create_json(user_id=user_id, agent=data)
+        return responses.written(request, created.json or b"", status_code=HTTP_201_CREATED,
+                                 headers=responses.location(f"agents/{created.id}"))
 
     @get("/{agent_id:uuid}", summary="An agent with its tools")
-    async def get_agent(self, user_id: UserId, agents: Agents, agent_id: FromPath[UUID]) -> Agent:
-        return await agents.get(user_id=user_id, agent_id=agent_id)
+    async def get_agent(self, user_id: UserId, agents: Agents, agent_id: FromPath[UUID]) -> Response[Agent]:
+        return responses.json_bytes((await agents.get_json(user_id=user_id, agent_id=agent_id)).json or b"")
 
     @patch("/{agent_id:uuid}", summary="Update some fields; `tools`, when given, replaces the list")
     async def update_agent(
-        self, user_id: UserId, agents: Agents, agent_id: FromPath[UUID], data: JSONBody[AgentPatch]
-    ) -> Agent:
-        return await agents.update(user_id=user_id, agent_id=agent_id, patch=data)
+        self, request: Request[Any, Any, Any], user_id: UserId, agents: Agents, agent_id: FromPath[UUID],
+        data: JSONBody[AgentPatch],
+    ) -> Response[Agent]:
+        updated = await agents.update_json(user_id=user_id, agent_id=agent_id, patch=data)
+        return responses.written(request, updated.json or b"")
 
     @delete("/{agent_id:uuid}", summary="Delete an agent with its tools, executions and memories")
     async def delete_agent(self, user_id: UserId, agents: Agents, agent_id: FromPath[UUID]) -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from api import responses
 from api.cursors import Cursors
 from repositories.database import Database
 from api.params import Cursor, Limit, UserId
@@ -50,11 +52,14 @@ class ExecutionController(Controller):
         user_id: UserId,
         executions: Executions,
         workflow_id: FromPath[UUID],
+        request: Request[Any, Any, Any],
         data: JSONBody[StartInput | None] = None,
-    ) -> Execution:
-        return await executions.start(
+    ) -> Response[Execution]:
+        started = await executions.start_json(
             user_id=user_id, workflow_id=workflow_id, input=None if data is None else data.input
         )
+        return responses.written(request, started.json or b"", status_code=HTTP_201_CREATED,
+                                 headers=responses.location(f"executions/{started.id}"))
 
     @get("/executions", summary="Execution history, newest first, keyset-paged, optionally filtered")
     async def list_executions(
@@ -66,16 +71,18 @@ class ExecutionController(Controller):
         cursor: Cursor = None,
         status: FromQuery[Status | None] = None,
         workflow_id: FromQuery[UUID | None] = None,
-    ) -> ExecutionPage:
-        page = await executions.history(
+    ) -> Response[ExecutionPage]:
+        page = await executions.history_json(
             user_id=user_id, limit=limit, after=cursors.decode(cursor, "executions", status, workflow_id),
             status=status, workflow_id=workflow_id,
         )
-        return ExecutionPage(items=page.items, next_cursor=cursors.encode(page.next, "executions", status, workflow_id))
+        return responses.page(page, cursors.encode(page.next, "executions", status, workflow_id))
 
     @get("/executions/{execution_id:uuid}", summary="An execution with its agent executions")
-    async def get_execution(self, user_id: UserId, executions: Executions, execution_id: FromPath[UUID]) -> Execution:
-        return await executions.get(user_id=user_id, execution_id=execution_id)
+    async def get_execution(
+        self, user_id: UserId, executions: Executions, execution_id: FromPath[UUID]
+    ) -> Response[Execution]:
+        return responses.json_bytes((await executions.get_json(user_id=user_id, execution_id=execution_id)).json or b"")
 
     @post(
         "/executions/{execution_id:uuid}/transition",
@@ -83,14 +90,19 @@ class ExecutionController(Controller):
         status_code=HTTP_200_OK,
     )
     async def transition_execution(
-        self, user_id: UserId, executions: Executions, execution_id: FromPath[UUID], data: JSONBody[TransitionInput]
-    ) -> Execution:
-        return await executions.transition(
+        self, request: Request[Any, Any, Any], user_id: UserId, executions: Executions,
+        execution_id: FromPath[UUID], data: JSONBody[TransitionInput],
+    ) -> Response[Execution]:
+        moved = await executions.transition_json(
             user_id=user_id, execution_id=execution_id, to_status=data.to_status, error=data.error,
             output=data.output,
         )
+        return responses.written(request, moved.json or b"")
 
     @get("/dashboard/recent-activity", summary="The latest agent executions with their agent and metrics",
          tags=["dashboard"])
-    async def recent_activity(self, user_id: UserId, executions: Executions, limit: Limit = 50) -> RecentActivity:
-        return await executions.recent_agent_activity(user_id=user_id, limit=limit)
+    async def recent_activity(
+        self, user_id: UserId, executions: Executions, limit: Limit = 50
+    ) -> Response[RecentActivity]:
+        page = await executions.recent_agent_activity_json(user_id=user_id, limit=limit)
+        return responses.json_bytes(b'{"items":' + page.items + b"}")

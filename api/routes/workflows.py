@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Response, delete, get, post, put
-from litestar.di import Provide
-from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_201_CREATED
-
 import msgspec
-from litestar.di import NamedDependency
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_201_CREATED, HTTP_304_NOT_MODIFIED
 
+from api import responses
 from api.cursors import Cursors
+from api.params import Cursor, IfMatch, IfNoneMatch, JsonQuery, Limit, UserId, etag, expected_version, json_object
+from api.params import version_of
 from repositories.database import Database
-from api.params import Cursor, IfMatch, JsonQuery, Limit, UserId, etag, expected_version, json_object
-from repositories.paging import Page
 from repositories.workflows import Workflow, WorkflowInput, WorkflowRepository, WorkflowSummary
 
 Workflows = NamedDependency[WorkflowRepository]
@@ -44,33 +44,34 @@ class WorkflowController(Controller):
         limit: Limit = 50,
         cursor: Cursor = None,
         graph_contains: JsonQuery = None,
-    ) -> WorkflowPage:
-        if graph_contains is not None:
-            contains = json_object(graph_contains, field="graph_contains")
-            page: Page[WorkflowSummary] = await workflows.search(
-                user_id=user_id, contains=contains, limit=limit, after=cursors.decode(cursor, "workflows", graph_contains)
-            )
-        else:
-            page = await workflows.list(user_id=user_id, limit=limit, after=cursors.decode(cursor, "workflows", graph_contains))
-        return WorkflowPage(items=page.items, next_cursor=cursors.encode(page.next, "workflows", graph_contains))
+    ) -> Response[WorkflowPage]:
+        contains = None if graph_contains is None else json_object(graph_contains, field="graph_contains")
+        after = cursors.decode(cursor, "workflows", graph_contains)
+        page = await workflows.list_json(user_id=user_id, limit=limit, after=after, contains=contains)
+        return responses.page(page, cursors.encode(page.next, "workflows", graph_contains))
 
     @post("/", summary="Create a workflow with its nodes and edges", status_code=HTTP_201_CREATED)
     async def create_workflow(
-        self, user_id: UserId, workflows: Workflows, data: JSONBody[WorkflowInput]
+        self, request: Request[Any, Any, Any], user_id: UserId, workflows: Workflows, data: JSONBody[WorkflowInput]
     ) -> Response[Workflow]:
-        created = await workflows.create(user_id=user_id, workflow=data)
-        return Response(created, status_code=HTTP_201_CREATED, headers=etag(created.version))
+        created = await workflows.create_json(user_id=user_id, workflow=data)
+        headers = {**etag(created.version or 1), **responses.location(f"workflows/{created.id}")}
+        return responses.written(request, created.json or b"", status_code=HTTP_201_CREATED, headers=headers)
 
     @get("/{workflow_id:uuid}", summary="A workflow with all its nodes and edges (ETag: its version)")
     async def get_workflow(
-        self, user_id: UserId, workflows: Workflows, workflow_id: FromPath[UUID]
+        self, user_id: UserId, workflows: Workflows, workflow_id: FromPath[UUID], if_none_match: IfNoneMatch = None
     ) -> Response[Workflow]:
-        workflow = await workflows.get(user_id=user_id, workflow_id=workflow_id)
-        return Response(workflow, headers=etag(workflow.version))
+        document = await workflows.get_json(user_id=user_id, workflow_id=workflow_id,
+                                            unless_version=version_of(if_none_match))
+        if document.json is None:
+            return Response(None, status_code=HTTP_304_NOT_MODIFIED, headers=etag(document.version or 1))
+        return responses.json_bytes(document.json, headers=etag(document.version or 1))
 
     @put("/{workflow_id:uuid}", summary="Replace the whole workflow; If-Match names the version replaced")
     async def replace_workflow(
         self,
+        request: Request[Any, Any, Any],
         user_id: UserId,
         workflows: Workflows,
         workflow_id: FromPath[UUID],
@@ -78,13 +79,11 @@ class WorkflowController(Controller):
         if_match: IfMatch = None,
     ) -> Response[Workflow]:
         version = expected_version(if_match)
-        replaced = await workflows.replace(
+        replaced = await workflows.replace_json(
             user_id=user_id, workflow_id=workflow_id, workflow=data, expected_version=version
         )
-        return Response(replaced, headers=etag(replaced.version))
+        return responses.written(request, replaced.json or b"", headers=etag(replaced.version or 1))
 
     @delete("/{workflow_id:uuid}", summary="Delete a workflow with its graph and executions")
-    async def delete_workflow(
-        self, user_id: UserId, workflows: Workflows, workflow_id: FromPath[UUID]
-    ) -> None:
+    async def delete_workflow(self, user_id: UserId, workflows: Workflows, workflow_id: FromPath[UUID]) -> None:
         await workflows.delete(user_id=user_id, workflow_id=workflow_id)

@@ -7,8 +7,13 @@
 -- Not found: the LEFT JOIN from a one-row FROM always yields one row, so a
 -- workflow the user does not have shows as NULLs and raises AB404 (the one
 -- not-found convention of sql/; see migration 0006).
+-- Conditional reads (If-None-Match): when the workflow is still at
+-- `unless_version`, the document is NULL and never built (NULL: always build).
 SELECT
-    CASE WHEN w.id IS NULL THEN agentdb_raise('AB404', 'workflow not found') ELSE json_build_object(
+    CASE
+        WHEN w.id IS NULL THEN agentdb_raise('AB404', 'workflow not found')
+        WHEN w.version = %(unless_version)s THEN NULL
+        ELSE json_build_object(
         'id', w.id,
         'name', w.name,
         'description', w.description,
