@@ -26,13 +26,11 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
 from psycopg_pool import AsyncConnectionPool
 
 from agentdb.config import Settings, from_env, resolve_dsn
 from agentdb.pool import open_pool
-from api import guards
+from api import guards, openapi
 from api.responses import API_PREFIX, private_to_the_user
 from api.auth import BearerTokenMiddleware
 from api.cursors import Cursors
@@ -101,6 +99,7 @@ def create_app(settings: Settings | None = None, pool: AsyncConnectionPool[Any] 
         },
         middleware=[DefineMiddleware(BearerTokenMiddleware)],
         security=[{"BearerToken": []}],
+        response_headers=openapi.EVERY_RESPONSE_HEADERS,
     )
     app = Litestar(
         route_handlers=[api, HealthController, MetricsController],
@@ -119,14 +118,7 @@ def create_app(settings: Settings | None = None, pool: AsyncConnectionPool[Any] 
         lifespan=[lifespan],
         state=State({"settings": settings}),
         request_max_body_size=MAX_BODY_BYTES,
-        openapi_config=OpenAPIConfig(
-            title="agent-builder API",
-            version="1.0.0",
-            path="/schema",
-            components=Components(
-                security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
-            ),
-        ),
+        openapi_config=openapi.config(),
         debug=False,
     )
     # Around the whole app, not one route: unknown routes, 405s and requests refused

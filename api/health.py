@@ -9,6 +9,7 @@ from litestar.plugins.prometheus import PrometheusController
 
 from agentdb.migrate import newest_migration
 from api.errors import UNAVAILABLE, Problem, problem
+from api.openapi import problems
 from repositories.errors import Unavailable
 from repositories.meta import migration_applied
 
@@ -26,7 +27,7 @@ class HealthController(Controller):
         return Health(status="ok")
 
     @get("/readyz", summary="Readiness: the database answers and its schema is this code's",
-         operation_id="readyz", responses=None)
+         operation_id="readyz", responses=problems(503))
     async def readyz(self, state: State) -> Response[Health | Problem]:
         try:
             applied = await migration_applied(state.db, newest_migration())

@@ -17,8 +17,9 @@ from repositories.paging import MAX_LIMIT
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Page size, 1..{MAX_LIMIT}.")]
 Cursor = Annotated[str | None, QueryParameter(description="The next_cursor of the previous page.")]
 JsonQuery = Annotated[str | None, QueryParameter(description="A JSON object; matches rows containing it (jsonb @>).")]
+# Required (428 when missing, not Litestar's 400): the "" default is what a missing header reads as.
 IfMatch = Annotated[
-    str | None, HeaderParameter(name="If-Match", description='The version being replaced: "3" (an ETag) or 3.')
+    str, HeaderParameter(name="If-Match", required=True, description='The version being replaced: "3" (an ETag) or 3.')
 ]
 IfNoneMatch = Annotated[
     str | None, HeaderParameter(name="If-None-Match", description='The ETag the client holds: 304 if still current.')

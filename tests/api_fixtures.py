@@ -6,12 +6,14 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
 from agentdb.config import Settings
 from api.app import create_app
 from repositories import Database, UserRepository
+from tests import conformance
 
 API = "/api/agent-builder"
 
@@ -31,9 +33,17 @@ async def make_caller(users: UserRepository, name: str) -> Caller:
     return Caller(user.id, token)
 
 
+async def _conforms(response: httpx.Response) -> None:
+    await response.aread()
+    conformance.check(response)
+
+
 @pytest.fixture
 async def client(db: Database, settings: Settings, pool: object) -> AsyncIterator[AsyncTestClient]:
+    """A client of the app on the test pool; every response it gets is checked against the
+    app's OpenAPI document (tests/conformance.py)."""
     async with AsyncTestClient(app=create_app(settings, pool=pool)) as test_client:  # type: ignore[arg-type]
+        test_client.event_hooks["response"].append(_conforms)
         yield test_client
 
 

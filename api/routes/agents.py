@@ -12,12 +12,16 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from api import responses
+from api.openapi import BODY, COMMON, NAMED, headers, no_body, problems
 from api.cursors import Cursors
 from repositories.database import Database
 from api.params import Cursor, JsonQuery, Limit, UserId, json_object
 from repositories.agents import Agent, AgentInput, AgentPatch, AgentRepository, AgentSummary
 
 Agents = NamedDependency[AgentRepository]
+
+
+_MINIMAL = "No body: the client sent Prefer: return=minimal"
 
 
 class AgentPage(msgspec.Struct, frozen=True):
@@ -34,7 +38,8 @@ class AgentController(Controller):
     tags = ["agents"]
     dependencies = {"agents": Provide(provide_agents, sync_to_thread=False)}
 
-    @get("/", summary="List agents with tool counts (newest first), or search their configuration")
+    @get("/", summary="List agents with tool counts (newest first), or search their configuration",
+         responses=problems(*COMMON))
     async def list_agents(
         self,
         user_id: UserId,
@@ -49,7 +54,8 @@ class AgentController(Controller):
         page = await agents.list_json(user_id=user_id, limit=limit, after=after, contains=contains)
         return responses.page(page, cursors.encode(page.next, "agents", config_contains))
 
-    @post("/", summary="Create an agent with its tools", status_code=HTTP_201_CREATED)
+    @post("/", summary="Create an agent with its tools", status_code=HTTP_201_CREATED,
+          responses=problems(*COMMON, *BODY), response_headers=headers("Location", "Preference-Applied"))
     async def create_agent(
         self, request: Request[Any, Any, Any], user_id: UserId, agents: Agents, data: JSONBody[AgentInput]
     ) -> Response[Agent]:
@@ -57,11 +63,13 @@ class AgentController(Controller):
         return responses.written(request, created.json or b"", status_code=HTTP_201_CREATED,
                                  headers=responses.location(f"agents/{created.id}"))
 
-    @get("/{agent_id:uuid}", summary="An agent with its tools")
+    @get("/{agent_id:uuid}", summary="An agent with its tools", responses=problems(*COMMON, *NAMED))
     async def get_agent(self, user_id: UserId, agents: Agents, agent_id: FromPath[UUID]) -> Response[Agent]:
         return responses.json_bytes((await agents.get_json(user_id=user_id, agent_id=agent_id)).json or b"")
 
-    @patch("/{agent_id:uuid}", summary="Update some fields; `tools`, when given, replaces the list")
+    @patch("/{agent_id:uuid}", summary="Update some fields; `tools`, when given, replaces the list",
+           responses={**problems(*COMMON, *BODY, *NAMED), 204: no_body(_MINIMAL)},
+           response_headers=headers("Preference-Applied"))
     async def update_agent(
         self, request: Request[Any, Any, Any], user_id: UserId, agents: Agents, agent_id: FromPath[UUID],
         data: JSONBody[AgentPatch],
@@ -69,6 +77,7 @@ class AgentController(Controller):
         updated = await agents.update_json(user_id=user_id, agent_id=agent_id, patch=data)
         return responses.written(request, updated.json or b"")
 
-    @delete("/{agent_id:uuid}", summary="Delete an agent with its tools, executions and memories")
+    @delete("/{agent_id:uuid}", summary="Delete an agent with its tools, executions and memories",
+            responses=problems(*COMMON, *NAMED))
     async def delete_agent(self, user_id: UserId, agents: Agents, agent_id: FromPath[UUID]) -> None:
         await agents.delete(user_id=user_id, agent_id=agent_id)

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from api import responses
+from api.openapi import BODY, COMMON, NAMED, headers, no_body, problems
 from api.cursors import Cursors
 from repositories.database import Database
 from api.params import Cursor, Limit, UserId
@@ -26,6 +27,9 @@ from repositories.executions import (
 )
 
 Executions = NamedDependency[ExecutionRepository]
+
+
+_MINIMAL = "No body: the client sent Prefer: return=minimal"
 
 
 class ExecutionPage(msgspec.Struct, frozen=True):
@@ -46,6 +50,8 @@ class ExecutionController(Controller):
         "/workflows/{workflow_id:uuid}/executions",
         summary="Start (queue) an execution of a workflow",
         status_code=HTTP_201_CREATED,
+        responses=problems(*COMMON, *BODY, *NAMED),
+        response_headers=headers("Location", "Preference-Applied"),
     )
     async def start_execution(
         self,
@@ -61,7 +67,8 @@ class ExecutionController(Controller):
         return responses.written(request, started.json or b"", status_code=HTTP_201_CREATED,
                                  headers=responses.location(f"executions/{started.id}"))
 
-    @get("/executions", summary="Execution history, newest first, keyset-paged, optionally filtered")
+    @get("/executions", summary="Execution history, newest first, keyset-paged, optionally filtered",
+         responses=problems(*COMMON))
     async def list_executions(
         self,
         user_id: UserId,
@@ -78,7 +85,8 @@ class ExecutionController(Controller):
         )
         return responses.page(page, cursors.encode(page.next, "executions", status, workflow_id))
 
-    @get("/executions/{execution_id:uuid}", summary="An execution with its agent executions")
+    @get("/executions/{execution_id:uuid}", summary="An execution with its agent executions",
+         responses=problems(*COMMON, *NAMED))
     async def get_execution(
         self, user_id: UserId, executions: Executions, execution_id: FromPath[UUID]
     ) -> Response[Execution]:
@@ -88,6 +96,8 @@ class ExecutionController(Controller):
         "/executions/{execution_id:uuid}/transition",
         summary="Move an execution to another status (409 with current_status if not allowed)",
         status_code=HTTP_200_OK,
+        responses={**problems(*COMMON, *BODY, *NAMED, 409), 204: no_body(_MINIMAL)},
+        response_headers=headers("Preference-Applied"),
     )
     async def transition_execution(
         self, request: Request[Any, Any, Any], user_id: UserId, executions: Executions,
@@ -100,7 +110,7 @@ class ExecutionController(Controller):
         return responses.written(request, moved.json or b"")
 
     @get("/dashboard/recent-activity", summary="The latest agent executions with their agent and metrics",
-         tags=["dashboard"])
+         tags=["dashboard"], responses=problems(*COMMON))
     async def recent_activity(
         self, user_id: UserId, executions: Executions, limit: Limit = 50
     ) -> Response[RecentActivity]:

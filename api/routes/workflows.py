@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_304_NOT_MODIFIED
 
 from api import responses
+from api.openapi import BODY, COMMON, NAMED, headers, no_body, problems
 from api.cursors import Cursors
 from api.params import Cursor, IfMatch, IfNoneMatch, JsonQuery, Limit, UserId, etag, expected_version, json_object
 from api.params import version_of
@@ -19,6 +20,10 @@ from repositories.database import Database
 from repositories.workflows import Workflow, WorkflowInput, WorkflowRepository, WorkflowSummary
 
 Workflows = NamedDependency[WorkflowRepository]
+
+
+_MINIMAL = "No body: the client sent Prefer: return=minimal"
+_NOT_MODIFIED = "Not Modified: the workflow is still at the version If-None-Match names"
 
 
 class WorkflowPage(msgspec.Struct, frozen=True):
@@ -35,7 +40,8 @@ class WorkflowController(Controller):
     tags = ["workflows"]
     dependencies = {"workflows": Provide(provide_workflows, sync_to_thread=False)}
 
-    @get("/", summary="List workflows (newest first, keyset-paged), or search their graph_definition")
+    @get("/", summary="List workflows (newest first, keyset-paged), or search their graph_definition",
+         responses=problems(*COMMON))
     async def list_workflows(
         self,
         user_id: UserId,
@@ -50,7 +56,8 @@ class WorkflowController(Controller):
         page = await workflows.list_json(user_id=user_id, limit=limit, after=after, contains=contains)
         return responses.page(page, cursors.encode(page.next, "workflows", graph_contains))
 
-    @post("/", summary="Create a workflow with its nodes and edges", status_code=HTTP_201_CREATED)
+    @post("/", summary="Create a workflow with its nodes and edges", status_code=HTTP_201_CREATED,
+          responses=problems(*COMMON, *BODY), response_headers=headers("ETag", "Location", "Preference-Applied"))
     async def create_workflow(
         self, request: Request[Any, Any, Any], user_id: UserId, workflows: Workflows, data: JSONBody[WorkflowInput]
     ) -> Response[Workflow]:
@@ -58,7 +65,8 @@ class WorkflowController(Controller):
         headers = {**etag(created.version or 1), **responses.location(f"workflows/{created.id}")}
         return responses.written(request, created.json or b"", status_code=HTTP_201_CREATED, headers=headers)
 
-    @get("/{workflow_id:uuid}", summary="A workflow with all its nodes and edges (ETag: its version)")
+    @get("/{workflow_id:uuid}", summary="A workflow with all its nodes and edges (ETag: its version)",
+         responses={**problems(*COMMON, *NAMED), 304: no_body(_NOT_MODIFIED)}, response_headers=headers("ETag"))
     async def get_workflow(
         self, user_id: UserId, workflows: Workflows, workflow_id: FromPath[UUID], if_none_match: IfNoneMatch = None
     ) -> Response[Workflow]:
@@ -68,7 +76,9 @@ class WorkflowController(Controller):
             return Response(None, status_code=HTTP_304_NOT_MODIFIED, headers=etag(document.version or 1))
         return responses.json_bytes(document.json, headers=etag(document.version or 1))
 
-    @put("/{workflow_id:uuid}", summary="Replace the whole workflow; If-Match names the version replaced")
+    @put("/{workflow_id:uuid}", summary="Replace the whole workflow; If-Match names the version replaced",
+         responses={**problems(*COMMON, *BODY, *NAMED, 412, 428), 204: no_body(_MINIMAL)},
+         response_headers=headers("ETag", "Preference-Applied"))
     async def replace_workflow(
         self,
         request: Request[Any, Any, Any],
@@ -76,7 +86,7 @@ class WorkflowController(Controller):
         workflows: Workflows,
         workflow_id: FromPath[UUID],
         data: JSONBody[WorkflowInput],
-        if_match: IfMatch = None,
+        if_match: IfMatch = "",
     ) -> Response[Workflow]:
         version = expected_version(if_match)
         replaced = await workflows.replace_json(
@@ -84,6 +94,7 @@ class WorkflowController(Controller):
         )
         return responses.written(request, replaced.json or b"", headers=etag(replaced.version or 1))
 
-    @delete("/{workflow_id:uuid}", summary="Delete a workflow with its graph and executions")
+    @delete("/{workflow_id:uuid}", summary="Delete a workflow with its graph and executions",
+            responses=problems(*COMMON, *NAMED))
     async def delete_workflow(self, user_id: UserId, workflows: Workflows, workflow_id: FromPath[UUID]) -> None:
         await workflows.delete(user_id=user_id, workflow_id=workflow_id)
