@@ -29,20 +29,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from agentdb.server import serve
 
-    # Resolved once here (starting the embedded server if DATABASE_URL is unset),
-    # so every worker process uses the same database.
-    os.environ["DATABASE_URL"] = _dsn()
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="warning",
-        access_log=False,
-    )
+    serve(config.from_env(), host=args.host, port=args.port, workers=args.workers)
     return 0
 
 

@@ -8,7 +8,7 @@ Records may carry structured fields in `extra={"fields": {...}}`.
 from __future__ import annotations
 
 import logging
-import sys
+import logging.config
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -53,13 +53,20 @@ class TextFormatter(logging.Formatter):
         return line
 
 
+def dict_config(level: str = "info", fmt: str = "json") -> dict[str, Any]:
+    """A logging.config dictConfig: every logger (uvicorn's and psycopg's too) to stdout, in `fmt`,
+    at `level`. uvicorn applies it in each worker process (`log_config=`)."""
+    formatter = "agentdb.logs.JsonFormatter" if fmt == "json" else "agentdb.logs.TextFormatter"
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"agentdb": {"()": formatter}},
+        "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "agentdb", "stream": "ext://sys.stdout"}},
+        "root": {"handlers": ["stdout"], "level": level.upper()},
+        "loggers": {name: {"handlers": [], "propagate": True} for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
+    }
+
+
 def configure(level: str = "info", fmt: str = "json") -> None:
-    """Send every logger's records (uvicorn's and psycopg's included) to stdout in `fmt` at `level`."""
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).handlers[:] = []
-        logging.getLogger(name).propagate = True
+    """Configure this process's logging (see dict_config)."""
+    logging.config.dictConfig(dict_config(level, fmt))
