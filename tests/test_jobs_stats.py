@@ -203,3 +203,119 @@ async def test_rollups_plus_live_rows_equal_the_raw_aggregates(
     assert rolled_rows(owner) == stats_oracle.buckets(executions)
     doc = stored(owner)
     assert doc["agent_marks"] == doc["workflow_marks"] == 0
+
+
+async def test_writes_through_the_app_mark_and_the_dashboard_is_one_exact_round_trip(
+    db: Database, executions: ExecutionRepository, world: World, jobs_db: Database, owner: psycopg.Connection[Any],
+    alice: uuid.UUID, bob: uuid.UUID,
+) -> None:
+    """The repositories' own writes (the app's role, row-level security on) mark their buckets; the
+    dashboard counts them before and after the roll-up alike, in one round trip."""
+    agent_ids, workflow_ids = world.users[alice]
+    started = await executions.start(user_id=alice, workflow_id=workflow_ids[0])
+    await executions.transition(user_id=alice, execution_id=started.id, to_status="running")
+    await executions.record_agent_execution(user_id=alice, agent_id=agent_ids[0], session_id=uuid.uuid4(),
+                                            prompt_tokens=10, completion_tokens=5, latency_ms=70, cost_usd=0.25)
+    stats = StatsRepository(db)
+    with round_trips() as rt:
+        live = await stats.dashboard(user_id=alice, days=1)
+    assert rt.round_trips == 1 and rt.statements == ["auth.act_as", "stats.dashboard"], rt
+    assert live.live_buckets.agents == 1 and live.live_buckets.workflows == 1
+    assert (live.workflows.total.running, live.agents.total.completed, live.agents.total.total_tokens) == (1, 1, 15)
+    assert (await stats.dashboard(user_id=bob, days=1)).agents.total.executions == 0
+    await stats_rollup.run(jobs_db)
+    rolled = await stats.dashboard(user_id=alice, days=1)
+    assert rolled.live_buckets == type(rolled.live_buckets)(0, 0)
+    assert rolled.agents == live.agents and rolled.workflows == live.workflows
+    await executions.transition(user_id=alice, execution_id=started.id, to_status="completed")  # finishes later
+    after = await stats.dashboard(user_id=alice, days=1)
+    assert after.live_buckets.workflows == 1 and after.workflows.total.completed == 1 and after.workflows.total.running == 0
+    with pytest.raises(NotFound):
+        await stats.dashboard(user_id=alice, agent_id=world.users[bob][0][0])
+    with pytest.raises(NotFound):
+        await stats.dashboard(user_id=alice, workflow_id=world.users[bob][1][0])
+
+
+async def test_a_rollup_killed_halfway_then_run_again_gives_the_same_totals(
+    dsn: str, db: Database, owner: psycopg.Connection[Any], world: World, jobs_db: Database,
+) -> None:
+    """A real `agentdb jobs rollup` process, SIGKILLed in the middle of its batches (one mark each),
+    leaves the dashboard exact, and a second run completes the roll-ups."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from devtools import ROOT
+
+    rng = random.Random(7)
+    executions = []
+    for e in _random_executions(rng, world, 1500):
+        e.started_at -= timedelta(days=rng.randrange(400))  # many buckets: many batches
+        if e.completed_at is not None:
+            e.completed_at = e.started_at + timedelta(seconds=3)
+        executions.append(e)
+    insert(owner, executions)
+    stats = StatsRepository(db)
+    env = {**os.environ, "DATABASE_URL": dsn, "AGENTDB_ROLLUP_BATCH": "1"}
+    for delay in (2.0, 3.0, 4.5, 6.0):
+        proc = subprocess.Popen([sys.executable, "-m", "agentdb.cli", "jobs", "rollup"], env=env, cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+        doc = stored(owner)
+        if doc["agents"] and doc["agent_marks"] + doc["workflow_marks"]:
+            break  # killed with work done and work left
+    else:
+        pytest.fail("could not kill the roll-up halfway")
+    since = UNTIL - timedelta(days=405)
+    for user in world.users:
+        got = await stats.dashboard(user_id=user, days=406, until=UNTIL)
+        assert stats_oracle.actual(got) == stats_oracle.expected(executions, user, since, UNTIL)
+    report = await stats_rollup.run(jobs_db, batch=50)
+    assert report.marks > 0
+    assert rolled_rows(owner) == stats_oracle.buckets(executions)
+
+
+async def test_the_dashboard_reads_rollups_and_marked_buckets_off_indexes(big_dsn: str, settings: Any) -> None:
+    """On generated data (TEST scale, 100k executions) rolled up, the heavy user's year of statistics
+    reads no executions at all; with some buckets marked, only theirs, by index."""
+    from agentdb.pool import JOBS_ROLE, open_pool
+    from devtools.explain import explain, walk
+    from devtools.heavy_user import heavy_user
+    from repositories.database import connect
+
+    pool = await open_pool(big_dsn, settings, role=JOBS_ROLE, min_size=1, max_size=3)
+    try:
+        jobs = StatsRepository(Database(pool, deadline_s=120))
+        with connect(big_dsn) as conn:
+            user = heavy_user(conn, "TEST")
+            await jobs.mark_user_buckets(user_id=user.id)  # generated rows skipped the triggers
+            await stats_rollup.rollup_user(jobs, user_id=user.id, batch=5000)
+            call = lambda: statement_call(user.id)  # noqa: E731
+            nodes = list(walk(explain(conn, call(), analyze=True)))
+            read = {n.get("Relation Name") for n in nodes if n.get("Actual Loops", 0) > 0}
+            assert not read & {"agent_executions", "workflow_executions", "agent_execution_metrics"}, read
+            assert all(n["Node Type"] != "Seq Scan" for n in nodes if n.get("Relation Name")), nodes
+            run_sync(conn, StatsRepository_mark(user.id))
+            nodes = list(walk(explain(conn, call(), analyze=True)))
+            raw = [n for n in nodes if n.get("Relation Name") in ("agent_executions", "workflow_executions")
+                   and n.get("Actual Loops", 0) > 0]
+            assert raw and all(n["Node Type"] in ("Index Scan", "Index Only Scan", "Bitmap Heap Scan") for n in raw), raw
+    finally:
+        await pool.close()
+
+
+def statement_call(user_id: uuid.UUID) -> Any:
+    from repositories.sql import statement
+
+    return statement("stats.dashboard")(user_id=user_id, days=365, until=date(2026, 6, 1), agent_id=None,
+                                        workflow_id=None)
+
+
+def StatsRepository_mark(user_id: uuid.UUID) -> Any:  # noqa: N802
+    from repositories.sql import statement
+
+    return statement("stats.mark_user_buckets")(user_id=user_id)

@@ -9,4 +9,4 @@ WITH claimed AS (
     RETURNING job
 )
 
-SELECT EXISTS (SELECT 1 FROM claimed) AS claimed
+SELECT count(*) = 1 AS claimed FROM claimed

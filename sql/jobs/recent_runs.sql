@@ -5,7 +5,7 @@ SELECT json_build_object(
     'job', r.job, 'slot', r.slot, 'runner', r.runner, 'started_at', r.started_at,
     'finished_at', r.finished_at, 'outcome', r.outcome
 ) AS run
-FROM unnest(%(jobs)s::text []) AS j (name)
+FROM unnest(%(jobs)s::text[]) AS j (name)
 CROSS JOIN LATERAL (
     SELECT r.job, r.slot, r.runner, r.started_at, r.finished_at, r.outcome
     FROM job_runs AS r
@@ -13,4 +13,4 @@ CROSS JOIN LATERAL (
     ORDER BY r.slot DESC
     LIMIT %(limit)s
 ) AS r
-ORDER BY r.job, r.slot DESC
+ORDER BY r.job ASC, r.slot DESC

@@ -49,6 +49,7 @@ idle AS (
     WHERE m.user_id = %(user_id)s AND p.idle_days > 0
         AND m.last_accessed_at < now() - p.idle_days * interval '1 day'
         AND (m.expires_at IS NULL OR m.expires_at > now())
+    ORDER BY m.last_accessed_at, m.id
     LIMIT %(batch)s
 ),
 
@@ -68,6 +69,7 @@ over_limit AS (
     SELECT r.id
     FROM ranked AS r
     WHERE r.newer >= r.max_per_session
+    ORDER BY r.id
     LIMIT %(batch)s
 ),
 

@@ -15,14 +15,13 @@ written AS (
         id, user_id, agent_id, session_id, content, created_at, last_accessed_at, expires_at
     )
     SELECT
-        gen_random_uuid(), a.user_id, a.id, %(session_id)s, i.content,
+        gen_random_uuid(), a.user_id, a.id, %(session_id)s, i.item ->> 'content',
         c.at + (i.position - 1) * interval '1 microsecond',
         c.at + (i.position - 1) * interval '1 microsecond',
-        i.expires_at
+        (i.item ->> 'expires_at')::timestamptz
     FROM agents AS a
     CROSS JOIN clock AS c
-    CROSS JOIN ROWS FROM (jsonb_to_recordset(%(memories)s) AS (content text, expires_at timestamptz))
-        WITH ORDINALITY AS i (content, expires_at, position)
+    CROSS JOIN jsonb_array_elements(%(memories)s) WITH ORDINALITY AS i (item, position)
     WHERE a.id = %(agent_id)s AND a.user_id = %(user_id)s
     RETURNING id, agent_id, session_id, content, created_at, last_accessed_at, expires_at
 )
