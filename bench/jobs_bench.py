@@ -17,7 +17,7 @@ import json
 import statistics
 import time
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import msgspec
@@ -93,7 +93,7 @@ async def trigger_cost(dsn: str, pool: Any, user_id: uuid.UUID, agent_id: uuid.U
     return {**out, "added_ms_p50": round(out["on"]["p50"] - out["off"]["p50"], 3)}
 
 
-async def run(dsn: str, scale: str, iterations: int, rebuild: bool) -> dict[str, Any]:
+async def run(dsn: str, scale: str, iterations: int, rebuild: bool, cleanup: bool = True) -> dict[str, Any]:
     settings = Settings(database_url=dsn, statement_timeout_ms=600_000, pool_timeout_s=30, lock_timeout_ms=200)
     jobs_pool = await open_pool(dsn, settings, role=JOBS_ROLE, min_size=1, max_size=3)
     app_pool = await open_pool(dsn, settings, min_size=1, max_size=1)
@@ -110,12 +110,14 @@ async def run(dsn: str, scale: str, iterations: int, rebuild: bool) -> dict[str,
         results["dashboard"] = [dashboard_vs_raw(dsn, user.id, days, iterations) for days in (30, 365)]
         # The same with one day of the range changed since the last roll-up (marked: read raw).
         with connect(dsn) as conn:
-            run_sync(conn, tool_statement("bench.mark_day")(user_id=user.id, day=UNTIL))
+            run_sync(conn, tool_statement("bench.mark_day")(user_id=user.id, day=UNTIL - timedelta(days=1)))
         results["dashboard_one_day_live"] = dashboard_vs_raw(dsn, user.id, 30, iterations)
         results["trigger_cost"] = await trigger_cost(dsn, app_pool, user.id, user.agent_ids[0], 1000)
         incremental = await stats_rollup.run(jobs_db, batch=2000)
         results["incremental_rollup"] = {"marks": incremental.marks, "buckets": incremental.buckets,
                                          "seconds": round(incremental.seconds, 3)}
+        if not cleanup:
+            return results
         policy = RetentionPolicy(idle_days=90, max_per_session=5)
         dry = await memory_cleanup.run(jobs_db, policy=policy, dry_run=True)
         done = await memory_cleanup.run(jobs_db, policy=policy, batch=1000)
@@ -137,10 +139,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--dsn", help="an already migrated database loaded with --scale")
     parser.add_argument("--iterations", type=int, default=50)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the roll-ups first (timed)")
+    parser.add_argument("--no-cleanup", action="store_true", help="skip the cleanup (it deletes the memories)")
     args = parser.parse_args(argv)
     with common.loaded_database(args.scale, args.dsn) as dsn:
-        results = asyncio.run(run(dsn, args.scale, args.iterations, args.rebuild or not args.dsn))
-    out = common.RESULTS / f"jobs-{args.scale}.json"
+        results = asyncio.run(run(dsn, args.scale, args.iterations, args.rebuild or not args.dsn,
+                                not args.no_cleanup))
+    out = common.RESULTS / f"jobs-{args.scale}{'-no-cleanup' if args.no_cleanup else ''}.json"
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(json.dumps(results, indent=2, default=str))
     return 0

@@ -319,3 +319,18 @@ def StatsRepository_mark(user_id: uuid.UUID) -> Any:  # noqa: N802
     from repositories.sql import statement
 
     return statement("stats.mark_user_buckets")(user_id=user_id)
+
+
+async def test_a_rebuild_marks_every_bucket_and_recomputes_the_same_rows(
+    db: Database, owner: psycopg.Connection[Any], world: World, jobs_db: Database,
+) -> None:
+    executions = _random_executions(random.Random(3), world, 30)
+    insert(owner, executions)
+    stats = StatsRepository(jobs_db)
+    backlog = await stats.backlog()
+    assert backlog.agent_marks + backlog.workflow_marks > 0 and backlog.oldest_mark_at is not None
+    await stats_rollup.run(jobs_db)
+    assert (await stats.backlog()).agent_marks == 0
+    rebuilt = await stats_rollup.run(jobs_db, rebuild=True)
+    assert rebuilt.marked == len(stats_oracle.buckets(executions)) and rebuilt.written == 0  # nothing changed
+    assert rolled_rows(owner) == stats_oracle.buckets(executions)
