@@ -62,6 +62,27 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_jobs(args: argparse.Namespace) -> int:
+    """`agentdb jobs NAME`: a job of jobs/ on a pool of the jobs role, with the jobs' own timeouts."""
+    import msgspec
+
+    import jobs.cli
+    from agentdb.pool import JOBS_ROLE, database
+
+    settings = config.from_env()
+    timeouts = msgspec.structs.replace(
+        settings, lock_timeout_ms=settings.jobs.lock_timeout_ms, statement_timeout_ms=settings.jobs.statement_timeout_ms,
+        deadline_s=settings.jobs.statement_timeout_ms / 1000 + 5, pool_timeout_s=max(settings.pool_timeout_s, 10.0),
+    )
+
+    async def run() -> int:
+        # One connection holds each running job's advisory lock; the others run its batches.
+        async with database(timeouts, role=JOBS_ROLE, min_size=1, max_size=4) as db:
+            return await jobs.cli.main(args, db, settings.jobs)
+
+    return asyncio.run(run())
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="agentdb", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -87,6 +108,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("email")
     p.add_argument("--token-name", default="cli")
     p.set_defaults(func=cmd_users_create)
+
+    from jobs.cli import add_arguments as add_job_arguments
+
+    p = sub.add_parser("jobs", help="run a job (memory-cleanup, rollup), the schedule, or show their status")
+    add_job_arguments(p)
+    p.set_defaults(func=cmd_jobs)
 
     return top
 

@@ -6,6 +6,9 @@ import os
 
 import msgspec
 
+from jobs.settings import JobSettings, parse_time_of_day
+from repositories.memories import RetentionPolicy
+
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """What the process needs to reach its database and serve."""
@@ -38,6 +41,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Switch every pooled connection to the pool's role (agentdb_app, agentdb_jobs).
     # Off only where the login role already is that role (a pooler's user, say).
     switch_role: bool = True
+    # The jobs (jobs/): retention policy, batches, their own timeouts, the schedule.
+    jobs: JobSettings = JobSettings()
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -66,6 +71,25 @@ def from_env() -> Settings:
         log_format=env.get("AGENTDB_LOG_FORMAT", "json"),
         cors_origins=tuple(o.strip() for o in env.get("AGENTDB_CORS_ORIGINS", "").split(",") if o.strip()),
         auth_failures_per_minute=int(env.get("AGENTDB_AUTH_FAILURES_PER_MINUTE", "30")),
+        jobs=jobs_from_env(),
+    )
+
+
+def jobs_from_env() -> JobSettings:
+    """The jobs' AGENTDB_* settings (defaults in jobs.settings.JobSettings)."""
+    env, d = os.environ, JobSettings()
+    return JobSettings(
+        retention=RetentionPolicy(
+            idle_days=float(env.get("AGENTDB_MEMORY_IDLE_DAYS", d.retention.idle_days)),
+            max_per_session=int(env.get("AGENTDB_MEMORY_MAX_PER_SESSION", d.retention.max_per_session)),
+        ),
+        cleanup_batch=int(env.get("AGENTDB_CLEANUP_BATCH", d.cleanup_batch)),
+        rollup_batch=int(env.get("AGENTDB_ROLLUP_BATCH", d.rollup_batch)),
+        lock_timeout_ms=int(env.get("AGENTDB_JOBS_LOCK_TIMEOUT_MS", d.lock_timeout_ms)),
+        statement_timeout_ms=int(env.get("AGENTDB_JOBS_STATEMENT_TIMEOUT_MS", d.statement_timeout_ms)),
+        cleanup_at=parse_time_of_day(env["AGENTDB_CLEANUP_AT"]) if env.get("AGENTDB_CLEANUP_AT") else d.cleanup_at,
+        rollup_every_s=int(env.get("AGENTDB_ROLLUP_EVERY_S", d.rollup_every_s)),
+        timezone=env.get("AGENTDB_JOBS_TZ") or None,
     )
 
 

@@ -39,6 +39,8 @@ from api.health import HealthController, MetricsController
 from api.observability import Observability, observe_pool
 from api.routes.agents import AgentController
 from api.routes.executions import ExecutionController
+from api.routes.memories import MemoryController
+from api.routes.stats import StatsController
 from api.routes.workflows import WorkflowController
 from api.timing import add_server_timing
 from repositories import Database
@@ -91,7 +93,7 @@ def create_app(settings: Settings | None = None, pool: AsyncConnectionPool[Any] 
 
     api = Router(
         path=API_PREFIX,
-        route_handlers=[WorkflowController, AgentController, ExecutionController],
+        route_handlers=[WorkflowController, AgentController, ExecutionController, MemoryController, StatsController],
         dependencies={
             "user_id": Provide(_user_id, sync_to_thread=False),
             "db": Provide(_db, sync_to_thread=False),

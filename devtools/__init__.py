@@ -14,7 +14,7 @@ from repositories.sql import Statement, Statements
 
 ROOT = Path(__file__).resolve().parent.parent
 # The packages of the product (the wheel): they never import devtools, bench or tests.
-PRODUCT_PACKAGES = ("agentdb", "repositories", "api")
+PRODUCT_PACKAGES = ("agentdb", "repositories", "api", "jobs")
 TOOLS = Statements(Path(__file__).resolve().parent / "sql")
 
 

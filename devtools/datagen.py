@@ -29,6 +29,10 @@ from devtools import statement
 BASE_TIME = datetime(2026, 6, 1, tzinfo=UTC)
 YEAR_S = 365 * 24 * 3600
 CHUNK = 20_000
+MEMORY_SESSIONS_PER_AGENT = 4
+MEMORY_WORDS = ("invoice", "customer", "refund", "deadline", "meeting", "budget", "contract", "shipment",
+                "password", "preference", "address", "holiday", "report", "server", "outage", "renewal",
+                "discount", "feedback", "warranty", "schedule", "language", "timezone", "allergy", "project")
 
 
 @dataclass(frozen=True)
@@ -228,12 +232,16 @@ def load(dsn: str, scale: Scale | str, *, seed: int = 42, report: Callable[[str]
         agent_execution_ids.clear()
 
         def memory_rows() -> Iterator[str]:
+            # A few sessions per agent (so a session holds several memories), and text
+            # from a small vocabulary (so a word matches a known share of rows).
             for u in pick_users(scale.memories):
                 aid = agents[rng.choice(agents_of[u])]
+                session = f"{(int(aid, 16) + rng.randrange(MEMORY_SESSIONS_PER_AGENT)) % 2**128:032x}"
                 before = rng.random() * YEAR_S
                 r = rng.random()
                 expires = "\\N" if r < 0.5 else _ts(before - 30 * 86400 * r)
-                yield (f"{_uuid(rng)}\t{users[u]}\t{aid}\t{_uuid(rng)}\tremembered fact\t"
+                content = " ".join(rng.choice(MEMORY_WORDS) for _ in range(4))
+                yield (f"{_uuid(rng)}\t{users[u]}\t{aid}\t{session}\tremembered {content}\t"
                        f"{_ts(before)}\t{_ts(before / 2)}\t{expires}\n")
         out.copy("copy_agent_memories", memory_rows())
 

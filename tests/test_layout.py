@@ -48,7 +48,9 @@ def test_no_import_cycle_between_packages() -> None:
 
     for package in sorted(graph):
         visit(package, ())
-    # The layers, bottom up: repositories, then the runtime, then the HTTP API.
+    # The layers, bottom up: repositories, then the jobs over them (handed a Database, never
+    # opening one), then the runtime, then the HTTP API (POST /memory/cleanup runs a job's step).
     assert graph["repositories"] == set()
-    assert graph["agentdb"] <= {"repositories"}
-    assert graph["api"] <= {"agentdb", "repositories"}
+    assert graph["jobs"] <= {"repositories"}
+    assert graph["agentdb"] <= {"repositories", "jobs"}
+    assert graph["api"] <= {"agentdb", "repositories", "jobs"}

@@ -1,0 +1,14 @@
+DROP TRIGGER stats_dirty_insert ON agent_execution_metrics;
+DROP TRIGGER stats_dirty_update ON agent_execution_metrics;
+DROP TRIGGER stats_dirty_delete ON agent_execution_metrics;
+DROP TRIGGER stats_dirty_insert ON agent_executions;
+DROP TRIGGER stats_dirty_update ON agent_executions;
+DROP TRIGGER stats_dirty_delete ON agent_executions;
+DROP TRIGGER stats_dirty_insert ON workflow_executions;
+DROP TRIGGER stats_dirty_update ON workflow_executions;
+DROP TRIGGER stats_dirty_delete ON workflow_executions;
+DROP FUNCTION agentdb_mark_metrics_buckets();
+DROP FUNCTION agentdb_mark_agent_buckets();
+DROP FUNCTION agentdb_mark_workflow_buckets();
+DROP TABLE workflow_execution_stats_dirty;
+DROP TABLE agent_execution_stats_dirty;

@@ -1,0 +1,2 @@
+-- Nothing to undo: 0011's rollback drops the marks with their tables.
+DO $$ BEGIN END $$;
