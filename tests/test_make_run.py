@@ -186,3 +186,14 @@ def _create_workflow(database: str, token: str) -> None:
             assert response.status_code == 201, response.text
 
     asyncio.run(create())
+
+
+@pytest.mark.embedded
+def test_a_command_on_a_fresh_embedded_server_says_migrate_and_stops_it(
+        demo_env: tuple[dict[str, str], Path]) -> None:
+    """A server never migrated has no agentdb roles: one line saying what to run, and the
+    embedded server this short command started is stopped again when it exits."""
+    env, data_dir = demo_env
+    # (Not the pool's "did not answer in time" after 10 s of connections failing to switch role.)
+    assert_one_line(agentdb("users", "list", env=env), 1, "not migrated", "run `agentdb migrate` first")
+    assert (data_dir / "PG_VERSION").exists() and postgres_processes(data_dir) == []

@@ -74,16 +74,21 @@ def dsn(current: config.Settings | None = None) -> str:
     return config.resolve_dsn(current or settings())
 
 
-def check_reachable(target: str) -> None:
-    """Connect once, so that a wrong or unreachable server fails now, in one line, with libpq's reason."""
+def check_reachable(target: str, *, role: str | None = None) -> None:
+    """Connect once, so that a wrong or unreachable server fails now, in one line, with libpq's
+    reason; with `role`, switch to it too (a server never migrated has no agentdb roles)."""
     import psycopg
 
-    from repositories.database import connect
+    from repositories.database import connect, run_sync
+    from repositories.sql import statement
 
     try:
-        connect(target).close()
+        conn = connect(target)
     except psycopg.OperationalError as exc:
         raise CliError(f"cannot connect to {config.redacted(target)}: {first_line(exc)}") from None
+    with conn:
+        if role is not None:
+            run_sync(conn, statement("auth.switch_role")(role=role))
 
 
 def first_line(exc: BaseException) -> str:
@@ -104,7 +109,7 @@ async def operators() -> AsyncIterator[Any]:
 
     current = settings()
     target = dsn(current)
-    check_reachable(target)
+    check_reachable(target, role=JOBS_ROLE if current.switch_role else None)
     current = msgspec.structs.replace(current, database_url=target)
     async with database(current, role=JOBS_ROLE, min_size=1, max_size=2) as db:
         yield db
