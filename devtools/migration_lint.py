@@ -43,6 +43,10 @@ WAIVED: dict[str, dict[str, str]] = {
         "prefer-bigint-over-int": "the integer columns are versions, positions and per-day counts, bounded by "
                                   "their CHECKs and their meaning; every id is a uuid",
     },
+    "0010.stats-rollup-columns.sql": {
+        "prefer-bigint-over-int": "latency_ms_max is the maximum of agent_execution_metrics.latency_ms, itself an "
+                                  "integer of milliseconds (0002); the sums beside it are bigint",
+    },
     "0006.raise-returns-json.sql": {
         "ban-drop-function": "agentdb_raise(text, text) is replaced in the same transaction by "
                              "agentdb_raise(text, text, text DEFAULT NULL), which every 2-argument call "

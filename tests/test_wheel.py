@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools import ROOT
+from devtools import PRODUCT_PACKAGES, ROOT
 from devtools.clusters import free_port
 from devtools.testdb import scratch_database
 from tests.test_cli import assert_one_line
@@ -26,7 +26,7 @@ from tests.test_cli import assert_one_line
 pytestmark = pytest.mark.packaging
 # Wheels of the dependencies, kept between runs (gitignored): the install needs no index once filled.
 WHEELHOUSE = ROOT / ".agentdb" / "wheelhouse"
-PRODUCT = {"agentdb", "repositories", "api"}
+PRODUCT = set(PRODUCT_PACKAGES)
 
 
 def _run(*args: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -85,8 +85,8 @@ def test_sdist_and_wheel_carry_the_product_and_only_it(built: tuple[Path, Path, 
     away.mkdir()
     clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DATABASE_URL", "VIRTUAL_ENV")}
 
-    imported = _run(python, "-c", "import agentdb, api, repositories, repositories.sql as s; "
-                                  "print(agentdb.__file__, api.__file__, repositories.__file__, s.SQL_DIR)",
+    imports = "; ".join(f"import {p}; print({p}.__file__)" for p in sorted(PRODUCT))
+    imported = _run(python, "-c", f"{imports}; import repositories.sql as s; print(s.SQL_DIR)",
                     cwd=away, env=clean).stdout.split()
     site = str(venv / "lib")
     assert all(path.startswith(site) for path in imported), imported  # the installed copy, not the checkout
