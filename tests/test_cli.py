@@ -338,3 +338,15 @@ def test_readme_commands_table_names_every_command() -> None:
     for words in _commands(parser()):
         if words and not any(isinstance(a, argparse._SubParsersAction) for a in _commands(parser())[words]._actions):
             assert f"agentdb {' '.join(words)}" in table, f"README commands table: no agentdb {' '.join(words)}"
+
+
+@pytest.mark.parametrize(("dsn", "shown"), [
+    ("postgresql://app:s3cret@db.example:5432/agentdb?sslmode=require",
+     "postgresql://app:***@db.example:5432/agentdb?sslmode=require"),
+    ("postgresql://postgres:@/postgres?host=/tmp/pgdata", "postgresql://postgres@/postgres?host=/tmp/pgdata"),
+    ("postgresql://postgres@127.0.0.1:5432/postgres", "postgresql://postgres@127.0.0.1:5432/postgres"),
+])
+def test_a_printed_database_url_hides_its_password(dsn: str, shown: str) -> None:
+    assert config.redacted(dsn) == shown
+    keywords = config.redacted("host=db.example password=s3cret dbname=agentdb")
+    assert "s3cret" not in keywords and "password=***" in keywords and "dbname=agentdb" in keywords
