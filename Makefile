@@ -2,6 +2,8 @@
 #   make run    migrate, load demo data, serve (embedded PostgreSQL when DATABASE_URL is unset)
 #   make test   the whole test suite against a fresh database
 VENV ?= .venv
+# make run's port (agentdb demo checks it is free before doing anything else).
+PORT ?= 8000
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
@@ -16,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/agentdb demo
+	$(VENV)/bin/agentdb demo --port $(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

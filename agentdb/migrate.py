@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from psycopg import conninfo
 from yoyo import get_backend, read_migrations
 
 
@@ -18,11 +23,33 @@ def _migrations_dir() -> Path:
 MIGRATIONS_DIR = _migrations_dir()
 
 
+class MigrationError(Exception):
+    """A rollback that cannot be done as asked."""
+
+
+class NoMigrations(MigrationError):
+    """No migrations where they should be: a broken installation."""
+
+
+@dataclass(frozen=True)
+class MigrationState:
+    """One migration and whether the database has it."""
+
+    id: str
+    applied: bool
+
+
 def yoyo_url(dsn: str) -> str:
-    """A libpq URL rewritten for yoyo's psycopg 3 backend."""
+    """A libpq URL (or key=value string) rewritten for yoyo's psycopg 3 backend, with a
+    connect timeout unless it names one (an unreachable host fails in seconds, not minutes)."""
+    if "://" not in dsn:
+        return "postgresql+psycopg:///?" + urlencode({"connect_timeout": "5", **conninfo.conninfo_to_dict(dsn)})
     parts = urlsplit(dsn)
     if parts.scheme in ("postgres", "postgresql"):
         parts = parts._replace(scheme="postgresql+psycopg")
+    query = dict(parse_qsl(parts.query))
+    if "connect_timeout" not in query:
+        parts = parts._replace(query=urlencode({**query, "connect_timeout": "5"}))
     return urlunsplit(parts)
 
 
@@ -32,22 +59,67 @@ def newest_migration() -> str:
                   if not path.name.endswith(".rollback.sql"))[-1]
 
 
-def apply(dsn: str) -> list[str]:
-    """Apply pending migrations under yoyo's lock; return their ids."""
+@contextmanager
+def _backend(dsn: str) -> Iterator[Any]:
+    """A yoyo backend on `dsn`, its connection closed afterwards."""
     backend = get_backend(yoyo_url(dsn))
-    migrations = read_migrations(str(MIGRATIONS_DIR))
-    with backend.lock():
+    try:
+        yield backend
+    finally:
+        backend.connection.close()
+
+
+def _migrations(directory: Path | None = None) -> Any:
+    """Every migration of `directory`; MigrationError when there is none (a broken install)."""
+    directory = directory or MIGRATIONS_DIR
+    found = read_migrations(str(directory)) if directory.is_dir() else []
+    if not found:
+        raise NoMigrations(f"no migrations found in {directory}: this installation of agentdb is "
+                             "incomplete; reinstall it")
+    return found
+
+
+def apply(dsn: str, directory: Path | None = None) -> list[str]:
+    """Apply pending migrations under yoyo's lock; return their ids."""
+    migrations = _migrations(directory)
+    with _backend(dsn) as backend, backend.lock():
         pending = backend.to_apply(migrations)
         backend.apply_migrations(pending)
     return [m.id for m in pending]
 
 
-def rollback(dsn: str, count: int) -> list[str]:
-    """Roll back the last `count` applied migrations; return their ids."""
-    backend = get_backend(yoyo_url(dsn))
-    migrations = read_migrations(str(MIGRATIONS_DIR))
-    with backend.lock():
+def status(dsn: str, directory: Path | None = None) -> list[MigrationState]:
+    """Every migration, oldest first, with whether it is applied."""
+    migrations = _migrations(directory)
+    with _backend(dsn) as backend:
+        applied = set(backend.get_applied_migration_hashes())
+    return [MigrationState(m.id, m.hash in applied) for m in migrations]
+
+
+def to_roll_back(dsn: str, count: int, directory: Path | None = None) -> list[str]:
+    """The ids the last `count` applied migrations, newest first (what `rollback` would undo).
+
+    MigrationError unless 1 <= count <= the number applied: never below zero migrations.
+    """
+    if count < 1:
+        raise MigrationError(f"--rollback {count}: N must be at least 1")
+    applied = [state.id for state in status(dsn, directory) if state.applied][::-1]
+    if count > len(applied):
+        raise MigrationError(f"--rollback {count}: only {len(applied)} migration(s) applied; "
+                             f"at most --rollback {len(applied)}")
+    return applied[:count]
+
+
+def rollback(dsn: str, count: int, directory: Path | None = None) -> list[str]:
+    """Roll back the last `count` applied migrations (1 <= count <= applied); return their ids."""
+    if count < 1:
+        raise MigrationError(f"--rollback {count}: N must be at least 1")
+    migrations = _migrations(directory)
+    with _backend(dsn) as backend, backend.lock():
         applied = backend.to_rollback(migrations)
+        if count > len(applied):
+            raise MigrationError(f"--rollback {count}: only {len(applied)} migration(s) applied; "
+                                 f"at most --rollback {len(applied)}")
         chosen = applied[:count]
         backend.rollback_migrations(chosen)
     return [m.id for m in chosen]

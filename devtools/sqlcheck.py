@@ -1,7 +1,7 @@
 """`python -m devtools check`: every statement file (sql/ and devtools/sql/) parses,
 has a header and named params only, and passes sqlfluff; every product statement
 (sql/) is executed by a test; no SQL strings in Python product code; migrations
-pass devtools.migration_lint. Every failure names its file.
+pass devtools.migration_lint (squawk and yoyo's own checks). Every failure names its file.
 """
 
 from __future__ import annotations
@@ -52,12 +52,19 @@ def check_files(sql_dir: Path) -> list[str]:
 
 
 def check_executed(sql_dir: Path, executed_file: Path) -> list[str]:
-    """Files no test executed (orphans)."""
+    """Files no test executed (orphans), from the record the last test run left."""
     if not executed_file.exists():
-        return [f"{executed_file}: missing: it lists the statements the tests ran; run `make test` first"]
+        return [f"{executed_file}: missing, so whether a test runs every statement of {sql_dir} is unknown "
+                "(a fresh clone has no record yet): run the tests once (`make test`, or `python -m pytest`), "
+                "which record the statements they send, then `python -m devtools check` again"]
     executed = set(executed_file.read_text(encoding="utf-8").split())
-    return [f"{path}: not executed by any test (orphan)" for path in sql_files(sql_dir)
-            if f"{path.parent.name}.{path.stem}" not in executed]
+    recorded = executed_file.stat().st_mtime
+    problems = []
+    for path in sql_files(sql_dir):
+        if f"{path.parent.name}.{path.stem}" not in executed:
+            stale = " (changed since the last test run: run the tests again)" if path.stat().st_mtime > recorded else ""
+            problems.append(f"{path}: not executed by any test (orphan){stale}")
+    return problems
 
 
 def check_python(root: Path, dirs: tuple[str, ...] = PRODUCT_PACKAGES,

@@ -194,13 +194,15 @@ class WorkflowRepository:
             call = _SEARCH_BY_GRAPH(user_id=user_id, contains=Jsonb(contains), **paging.params(limit, after))
         return paging.raw_page(await self.db.rows(call), limit)
 
-    async def create(self, *, user_id: UUID, workflow: WorkflowInput) -> Workflow:
-        """Create a workflow with its graph: 1 round trip, atomic, any number of nodes."""
-        return _decode(await self.create_json(user_id=user_id, workflow=workflow))
+    async def create(self, *, user_id: UUID, workflow: WorkflowInput, workflow_id: UUID | None = None) -> Workflow:
+        """Create a workflow with its graph: 1 round trip, atomic, any number of nodes.
 
-    async def create_json(self, *, user_id: UUID, workflow: WorkflowInput) -> Document:
+        Its id is new unless given (the demo's is derived from its user's, to be found again)."""
+        return _decode(await self.create_json(user_id=user_id, workflow=workflow, workflow_id=workflow_id))
+
+    async def create_json(self, *, user_id: UUID, workflow: WorkflowInput, workflow_id: UUID | None = None) -> Document:
         """`create`, answering PostgreSQL's JSON bytes."""
-        workflow_id = uuid.uuid4()
+        workflow_id = workflow_id or uuid.uuid4()
         json, version = await self.db.row(
             _INSERT(
                 user_id=user_id,
