@@ -11,23 +11,13 @@ import logging
 import os
 import shutil
 import tempfile
-from urllib.parse import urlsplit, urlunsplit
 
 import uvicorn
 
 from agentdb import logs
-from agentdb.config import Settings, resolve_dsn
+from agentdb.config import Settings, redacted, resolve_dsn
 
 log = logging.getLogger("agentdb.server")
-
-
-def redacted(dsn: str) -> str:
-    """`dsn` with its password hidden, for logs and messages."""
-    parts = urlsplit(dsn)
-    if parts.password is None:
-        return dsn
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _share_metrics_between_workers() -> None:
