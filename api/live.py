@@ -72,6 +72,10 @@ class Listener:
         self.per_user: Counter[UUID] = Counter()
         self.connected = asyncio.Event()
         self.connections = 0  # how many times it has (re)connected
+        # Wake-ups so far (any execution, or all at a reconnection): what a shared read is keyed on.
+        self._wakes = 0
+        self._reads: dict[tuple[Any, ...], asyncio.Future[EventBatch]] = {}
+        self.reads = 0  # reads sent to the database on behalf of streams
         self.backend_pid: int | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -127,10 +131,15 @@ class Listener:
             execution_id = UUID(execution)
         except ValueError:
             return
-        for subscription in self.subscribers.get(execution_id, ()):
+        subscriptions = self.subscribers.get(execution_id)
+        if not subscriptions:
+            return
+        self._wakes += 1
+        for subscription in subscriptions:
             subscription.woken.set()
 
     def _wake_all(self) -> None:
+        self._wakes += 1
         for subscriptions in self.subscribers.values():
             for subscription in subscriptions:
                 subscription.woken.set()
@@ -153,6 +162,37 @@ class Listener:
         self.per_user[subscription.user_id] -= 1
         if self.per_user[subscription.user_id] <= 0:
             del self.per_user[subscription.user_id]
+
+    def wake_mark(self) -> int:
+        """How many wake-ups so far (taken by a stream as it clears its Event)."""
+        return self._wakes
+
+    async def read(self, mark: int, executions: ExecutionRepository, user_id: UUID,
+                   execution_id: UUID, after: int, limit: int) -> EventBatch:
+        """executions.events_after, shared by the streams of one execution that want the same rows.
+
+        Many streams woken by one commit would each send the same read; instead the first sends
+        it and the others await its answer. A stream joins only a read started after it last
+        cleared its Event (same `mark`: no wake-up of any stream since), so the read's snapshot is
+        later than every commit that woke it: nothing it was woken for can be missing; a commit
+        after the read began wakes it again (new mark, new read). Every stream of an
+        execution is its owner's (row-level security), so any one of them may read for all.
+        """
+        key = (mark, execution_id, after, limit)
+        future = self._reads.get(key)
+        if future is None:
+            self.reads += 1
+            future = asyncio.ensure_future(executions.events_after(
+                user_id=user_id, execution_id=execution_id, after=after, limit=limit))
+            self._reads[key] = future
+            future.add_done_callback(lambda done: self._forget(key, done))
+        return await asyncio.shield(future)
+
+    def _forget(self, key: tuple[Any, ...], done: asyncio.Future[EventBatch]) -> None:
+        if self._reads.get(key) is done:
+            del self._reads[key]
+        if not done.cancelled():
+            done.exception()  # retrieved: a failed shared read is raised to each stream, not logged as lost
 
     @property
     def open_streams(self) -> int:
@@ -206,9 +246,9 @@ async def stream(
                     except TimeoutError:
                         yield PING
             subscription.woken.clear()  # before the read: a commit after it wakes the next wait
+            mark = subscription.listener.wake_mark()
             try:
-                batch = await executions.events_after(
-                    user_id=user_id, execution_id=execution_id, after=after, limit=batch_size)
+                batch = await subscription.listener.read(mark, executions, user_id, execution_id, after, batch_size)
             except Unavailable:
                 subscription.woken.set()  # busy or briefly unreachable: read again shortly
                 batch = EventBatch(documents=[], status="running", last_seq=after)

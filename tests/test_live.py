@@ -293,3 +293,18 @@ async def _read_ping(sse: Sse) -> None:
             sse.pings += 1
         if sse.pings > before:
             return
+
+
+async def test_streams_of_one_execution_share_their_reads(serve, run: Run) -> None:  # type: ignore[no-untyped-def]
+    server = await serve()
+    async with httpx.AsyncClient(base_url=server.base_url) as client:
+        streams = [await open_stream(client, run.token, run.execution_id) for _ in range(20)]
+        reads = server.listener.reads
+        for i in range(5):
+            last = await run.append(1, start=i)
+            await asyncio.gather(*(sse.until(last) for sse in streams))
+        assert all(sse.seqs == [1, 2, 3, 4, 5] for sse in streams)
+        # One commit wakes 20 streams; they send far fewer than 20 reads each time (usually one).
+        assert server.listener.reads - reads < 5 * 20
+        await asyncio.gather(*(sse.response.aclose() for sse in streams))
+    await _poll(lambda: not server.listener.subscribers, "streams released")
