@@ -39,6 +39,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     auth_failures_per_minute: int = 30
     secret_key: str = ""
     switch_role: bool = True
+    stream_heartbeat_s: float = 15.0
+    streams_per_user: int = 20
     # The jobs (jobs/): retention policy, batches, their own timeouts, the schedule.
     jobs: JobSettings = JobSettings()
 
@@ -204,6 +206,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("AGENTDB_SWITCH_ROLE", "switch_role", "1",
              "switch pooled connections to agentdb_app / agentdb_jobs (row-level security); 0 only when "
              "the login role already is that role", _flag),
+    Variable("AGENTDB_STREAM_HEARTBEAT_S", "stream_heartbeat_s", "15",
+             "seconds of silence after which an execution's event stream sends a heartbeat comment (keeps "
+             "proxies from closing it)", _seconds),
+    Variable("AGENTDB_STREAMS_PER_USER", "streams_per_user", "20",
+             "open event streams a user may hold per API process; one more answers 429", _integer(1)),
     Variable("AGENTDB_MEMORY_IDLE_DAYS", "jobs.retention.idle_days", "90",
              "memory cleanup: delete memories not accessed for this many days (an agent's configuration "
              "overrides it); 0: rule off", _number(0)),
