@@ -15,14 +15,18 @@
 -- Idempotent: tables already in pg_dist_partition are skipped. Returns the
 -- tables it distributed now.
 --
--- Two adaptations Citus needs, made only when distributing:
+-- Adaptations Citus needs, made only when distributing:
+--   * Worker connections are opened as the current role, so agentdb_app and
+--     agentdb_jobs get LOGIN (cluster-wide; give them credentials the workers
+--     accept), and the database forwards SET LOCAL (app.user_id) to workers.
 --   * Row-level security policies may not contain subqueries on distributed
 --     tables: app_own_rows is re-created with the bare current_setting() instead
 --     of 0007's (SELECT ...) InitPlan (same rows; per-row evaluation of a stable
 --     function). The policies then travel with the shards.
---   * The statement-level stats triggers of 0011 need citus.enable_unsafe_triggers
---     (set for this transaction here; set it for the database too, which the
---     function does, so writes on the coordinator keep marking buckets).
+--   * The statement-level stats triggers of 0011 are dropped: on a shard their
+--     queries (transition tables feeding a write to another distributed table)
+--     are refused. Until the writers mark buckets themselves, the dashboard's
+--     roll-ups need `agentdb jobs rollup --rebuild` under Citus.
 CREATE FUNCTION agentdb_distribute() RETURNS text[]
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -44,9 +48,25 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
         RETURN done;
     END IF;
-    PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
     PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
-    EXECUTE format('ALTER DATABASE %I SET citus.enable_unsafe_triggers = on', current_database());
+    -- The statement-level stats triggers of 0011 cannot run on shards (their queries read transition
+    -- tables and write another distributed table): under Citus they are dropped, and the roll-up
+    -- needs `agentdb jobs rollup --rebuild` to see new raw rows (issue 15: marks from the writers).
+    FOR fk IN
+        SELECT t.tgrelid::regclass::text AS tab, t.tgname AS conname, '' AS def
+        FROM pg_trigger AS t
+        WHERE
+            t.tgname IN ('stats_dirty_insert', 'stats_dirty_update', 'stats_dirty_delete')
+            AND NOT EXISTS (SELECT FROM pg_dist_partition AS p WHERE p.logicalrelid = t.tgrelid)
+    LOOP
+        EXECUTE format('DROP TRIGGER %I ON %I', fk.conname, fk.tab);
+    END LOOP;
+    -- Forward each request's SET LOCAL app.user_id (agentdb_act_as, migration 0032) to the workers.
+    EXECUTE format('ALTER DATABASE %I SET citus.propagate_set_commands = local', current_database());
+    -- Citus opens worker connections as the current role: the roles the app and jobs switch to
+    -- must be able to log in there (authenticate them in the workers' pg_hba.conf or pg_dist_authinfo).
+    ALTER ROLE agentdb_app LOGIN;
+    ALTER ROLE agentdb_jobs LOGIN;
     -- Citus converts tables linked by foreign keys as a group, and refuses some orders (a local table
     -- referencing one being distributed): the foreign keys of the tables still to do are set aside,
     -- the tables distributed one by one, and the keys re-created, same names and definitions.

@@ -3,11 +3,11 @@
 -- INSERT ... SELECT from workflows is the ownership check: another user's or a
 -- missing workflow inserts nothing, and the statement raises AB404.
 WITH started AS (
-    INSERT INTO workflow_executions (id, user_id, workflow_id, status, input)
+    INSERT INTO workflow_executions AS x (id, user_id, workflow_id, status, input)
     SELECT %(execution_id)s, w.user_id, w.id, 'pending', %(input)s
     FROM workflows AS w
     WHERE w.id = %(workflow_id)s AND w.user_id = %(user_id)s
-    RETURNING id
+    RETURNING x.id
 )
 
 SELECT coalesce((SELECT json_build_object('id', s.id) FROM started AS s), agentdb_raise('AB404', 'workflow not found'))

@@ -6,21 +6,21 @@
 -- names an unknown key (the repository checks first; this is the second wall),
 -- AB422 aborts the whole pipeline.
 WITH new_nodes AS (
-    INSERT INTO workflow_nodes (workflow_id, user_id, node_key, node_type, name, agent_id, block_id, config, position)
+    INSERT INTO workflow_nodes AS wn (workflow_id, user_id, node_key, node_type, name, agent_id, block_id, config, position)
     SELECT %(workflow_id)s, %(user_id)s, n.key, n.node_type, n.name, n.agent_id, n.block_id, n.config, n.position
     FROM jsonb_to_recordset(%(nodes)s) AS n (
         key text, node_type text, name text, agent_id uuid, block_id uuid, config jsonb, position integer
     )
-    RETURNING id, node_key
+    RETURNING wn.id, wn.node_key
 ),
 
 new_edges AS (
-    INSERT INTO workflow_edges (workflow_id, user_id, source_node_id, target_node_id, label)
+    INSERT INTO workflow_edges AS we (workflow_id, user_id, source_node_id, target_node_id, label)
     SELECT %(workflow_id)s, %(user_id)s, s.id, t.id, e.label
     FROM jsonb_to_recordset(%(edges)s) AS e (source text, target text, label text)
     INNER JOIN new_nodes AS s ON s.node_key = e.source
     INNER JOIN new_nodes AS t ON t.node_key = e.target
-    RETURNING id
+    RETURNING we.id
 )
 
 SELECT CASE
