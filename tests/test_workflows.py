@@ -49,7 +49,7 @@ async def test_node_bound_to_agent_carries_it(workflows, agents, alice) -> None:
     agent = await agents.create(user_id=alice, agent=agent_with_tools(1, name="planner"))
     got = await workflows.create(user_id=alice, workflow=chain(3, agent_ids=[agent.id]))
     assert got.nodes[1].agent is not None and got.nodes[1].agent.name == "planner"
-    await agents.delete(user_id=alice, agent_id=agent.id)  # ON DELETE SET NULL (agent_id): node stays, unbound
+    await agents.delete(user_id=alice, agent_id=agent.id)  # the delete unbinds the node (sql/agents/delete.sql): it stays
     again = await workflows.get(user_id=alice, workflow_id=got.id)
     assert again.nodes[1].agent_id is None and again.nodes[1].agent is None and len(again.nodes) == 3
 
