@@ -30,6 +30,7 @@ from devtools.testdb import scratch_database
 from devtools.wire import round_trips
 from repositories import AgentRepository, Database, ExecutionRepository, UserRepository, WorkflowRepository, paging
 from repositories.database import connect, run_sync, use_transaction_blocks
+from repositories.errors import NotFound
 from repositories.sql import PRODUCT
 
 TENANT_TABLES = {
@@ -67,22 +68,30 @@ def test_distribute_is_a_no_op_without_citus(dsn: str) -> None:
         assert run_sync(conn, migrate.statement("meta.distribute")()) == [([],)]
 
 
-async def test_transaction_blocks_keep_one_round_trip_and_the_results(pool: Any, db: Database) -> None:
+async def test_transaction_blocks_keep_one_round_trip_and_the_results(dsn: str, settings: Any, db: Database) -> None:
     """The framing used on a Citus coordinator, exercised on any server: same answers, one round trip."""
-    users, workflows = UserRepository(db), WorkflowRepository(db)
-    user, _ = await users.create(email=f"frame-{uuid.uuid4().hex[:6]}@example.com")
-    async with pool.connection() as conn:
+    from agentdb.pool import open_pool
+
+    def framed(conn: Any) -> None:
         use_transaction_blocks(conn)
+        wire.attach(conn)
+
+    user, _ = await UserRepository(db).create(email=f"frame-{uuid.uuid4().hex[:6]}@example.com")
+    pool = await open_pool(dsn, settings, min_size=1, max_size=1, on_connect=framed)
     try:
+        workflows = WorkflowRepository(Database(pool))
         with round_trips() as rt:
             made = await workflows.create(user_id=user.id, workflow=chain(3))
         assert rt.round_trips == 1, rt
         with round_trips() as rt:
             got = await workflows.get(user_id=user.id, workflow_id=made.id)
         assert rt.round_trips == 1 and len(got.nodes) == 3, rt
+        assert got == await WorkflowRepository(db).get(user_id=user.id, workflow_id=made.id)
+        with pytest.raises(NotFound):  # a failed pipeline is rolled back: the connection stays usable
+            await workflows.get(user_id=user.id, workflow_id=uuid.uuid4())
+        assert (await workflows.get(user_id=user.id, workflow_id=made.id)).id == made.id
     finally:
-        async with pool.connection() as conn:
-            await conn.close()  # the next one opened in its place is framed as the server says
+        await pool.close()
 
 
 # --- on Citus ---------------------------------------------------------------------------------------------------------
