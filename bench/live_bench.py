@@ -131,7 +131,7 @@ async def _starts(base: str, token: str, workflows: dict[int, uuid.UUID], iterat
 async def run(dsn: str, stream_counts: list[int], events: int, starts: int) -> dict[str, Any]:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": dsn, "AGENTDB_LOG_LEVEL": "warning", "AGENTDB_POOL_MAX": "20",
-           "AGENTDB_POOL_TIMEOUT": "10", "AGENTDB_STREAMS_PER_USER": str(max(stream_counts) + 10)}
+           "AGENTDB_POOL_TIMEOUT": "10", "AGENTDB_DEADLINE_S": "30", "AGENTDB_STREAMS_PER_USER": str(max(stream_counts) + 10)}
     server = subprocess.Popen([sys.executable, "-m", "agentdb.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
@@ -146,7 +146,7 @@ async def run(dsn: str, stream_counts: list[int], events: int, starts: int) -> d
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError(f"server did not start: {server.stderr.read() if server.stderr else ''}")
             await asyncio.sleep(0.1)
-        async with database(Settings(database_url=dsn, pool_max_size=4)) as db:
+        async with database(Settings(database_url=dsn, pool_max_size=4, pool_timeout_s=30.0, deadline_s=60.0)) as db:
             users, workflows, executions = UserRepository(db), WorkflowRepository(db), ExecutionRepository(db)
             user, token = await users.create(email=f"bench-{uuid.uuid4().hex[:8]}@example.com")
             graphs = {n: (await workflows.create(user_id=user.id, workflow=chain(n))).id for n in (50, 500)}
@@ -164,13 +164,18 @@ async def run(dsn: str, stream_counts: list[int], events: int, starts: int) -> d
             return results
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:  # streams still closing under load: stop it hard
+            server.kill()
+            server.wait(10)
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench live", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--streams", default="100,1000", help="stream counts, comma-separated (default 100,1000)")
+    parser.add_argument("--streams", default="1,100,1000",
+                        help="stream counts, comma-separated (default 1,100,1000)")
     parser.add_argument("--events", type=int, default=30, help="events appended per stream count (default 30)")
     parser.add_argument("--starts", type=int, default=200, help="start requests per workflow size (default 200)")
     parser.add_argument("--dsn", help="a migrated database to use instead of a scratch one")
