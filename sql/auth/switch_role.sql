@@ -8,4 +8,4 @@
 -- repositories/database.py and migration 0032).
 SELECT
     set_config('role', %(role)s, FALSE) AS role,
-    EXISTS (SELECT FROM pg_extension AS e WHERE e.extname = 'citus') AS citus
+    (SELECT count(*) > 0 FROM pg_extension AS e WHERE e.extname = 'citus') AS citus
