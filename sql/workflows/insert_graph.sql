@@ -1,8 +1,13 @@
 -- Writes a workflow's nodes and edges from two JSON arrays in one statement, so
 -- 1 or 500 nodes cost the same single statement: jsonb_to_recordset turns each
--- array into rows. Edges name their nodes by key; joining the nodes this
--- statement inserted (the CTE's RETURNING) turns keys into ids. Foreign keys are
--- checked at the end of the statement, when the new nodes exist. If an edge
+-- array into rows. Nodes are upserted by key (UNIQUE (workflow_id, node_key, user_id)): a
+-- node whose key was already in the workflow keeps its id (events of past runs
+-- name it), a new key gets a new id, and the workflow's nodes whose key is not in
+-- the array are deleted (`gone`: disjoint from the upserted rows, so the two
+-- CTEs never touch the same row). On create nothing exists yet: a plain insert.
+-- Edges (the old ones were deleted by workflows.delete_edges earlier in the
+-- pipeline) name their nodes by key; joining the upsert's RETURNING turns keys
+-- into ids. Foreign keys are checked at the end of the statement. If an edge
 -- names an unknown key (the repository checks first; this is the second wall),
 -- AB422 aborts the whole pipeline.
 WITH new_nodes AS (
@@ -11,7 +16,23 @@ WITH new_nodes AS (
     FROM jsonb_to_recordset(%(nodes)s) AS n (
         key text, node_type text, name text, agent_id uuid, block_id uuid, config jsonb, position integer
     )
+    ON CONFLICT (workflow_id, node_key, user_id) DO UPDATE SET
+        node_type = excluded.node_type,
+        name = excluded.name,
+        agent_id = excluded.agent_id,
+        block_id = excluded.block_id,
+        config = excluded.config,
+        position = excluded.position
+    WHERE wn.user_id = %(user_id)s
     RETURNING wn.id, wn.node_key
+),
+
+gone AS (
+    DELETE FROM workflow_nodes AS o
+    WHERE
+        o.workflow_id = %(workflow_id)s AND o.user_id = %(user_id)s
+        AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset(%(nodes)s) AS k (key text) WHERE k.key = o.node_key)
+    RETURNING o.id
 ),
 
 new_edges AS (
@@ -25,6 +46,10 @@ new_edges AS (
 
 SELECT CASE
     WHEN (SELECT count(*) FROM new_edges) = jsonb_array_length(%(edges)s)
-        THEN json_build_object('nodes', (SELECT count(*) FROM new_nodes), 'edges', (SELECT count(*) FROM new_edges))
+        THEN json_build_object(
+            'nodes', (SELECT count(*) FROM new_nodes),
+            'edges', (SELECT count(*) FROM new_edges),
+            'deleted_nodes', (SELECT count(*) FROM gone)
+        )
     ELSE agentdb_raise('AB422', 'an edge names a node key that is not in the graph', 'edges')
 END AS written
