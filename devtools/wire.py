@@ -69,6 +69,7 @@ class _Trace:
         self._pending = ""
         self.prepared: dict[str, str] = {}
         self.current = "?"
+        self.last_direction = "B"
         weakref.finalize(conn, self.close)
 
     def close(self) -> None:
@@ -93,6 +94,9 @@ class _Trace:
         if not match:
             return
         direction, msg, rest = match.group("dir"), match.group("msg"), match.group("rest")
+        if direction == "B" and self.last_direction == "F" and meter is not None:
+            meter.exchanges += 1
+        self.last_direction = direction
         if direction == "B":
             if msg == "ReadyForQuery" and meter is not None:
                 meter.round_trips += 1
@@ -133,9 +137,13 @@ class Meter:
 
     round_trips: int = 0
     statements: list[str] = field(default_factory=list)
+    # Network exchanges: the client sent, then waited for answers (one per F-then-B turn of the
+    # trace). A pipeline with two Syncs (a write, then its WAL position) is 2 round trips, 1 exchange.
+    exchanges: int = 0
 
     def __repr__(self) -> str:
-        return f"<{self.round_trips} round trips, {len(self.statements)} statements: {self.statements}>"
+        return (f"<{self.round_trips} round trips ({self.exchanges} exchanges), {len(self.statements)} statements:"
+                f" {self.statements}>")
 
 
 @contextmanager

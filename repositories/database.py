@@ -162,6 +162,7 @@ class ReadReplicas:
         self.pool = pool
         self.remember_s, self.max_users = remember_s, max_users
         self.floor = 0
+        self.standby_reads = self.primary_reads = 0  # reads answered by the read pool, and sent on to the primary
         self._written: OrderedDict[Any, tuple[int, float]] = OrderedDict()  # user -> (position, when)
 
     def wrote(self, user_id: Any, lsn: int) -> None:
@@ -273,12 +274,15 @@ class Database:
         guarded = (_CHECK_REPLAYED(lsn=lsn_text(self.lsn)), *self._scoped(calls))
         try:
             async with asyncio.timeout(self.deadline_s / 2):
-                return await self._send(replicas.pool, guarded)
+                rows = await self._send(replicas.pool, guarded)
+            replicas.standby_reads += 1
+            return rows
         except psycopg.Error as exc:
             if exc.sqlstate not in (STANDBY_BEHIND, "AB401") and not isinstance(translate(exc), errors.Unavailable):
                 raise
-        except (PoolTimeout, TimeoutError):
+        except TimeoutError:
             pass
+        replicas.primary_reads += 1
         return await self._send(self.pool, self._scoped(calls))
 
     async def _write(self, replicas: ReadReplicas, calls: tuple[Call, ...]) -> list[Row]:
