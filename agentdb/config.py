@@ -27,7 +27,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None
     read_database_url: str | None = None
     prepare: bool = True
-    session_options: bool = True
+    transaction_pooler: bool = False
     pool_min_size: int = 2
     pool_max_size: int = 10
     pool_timeout_s: float = 1.0
@@ -194,9 +194,10 @@ VARIABLES: tuple[Variable, ...] = (
              "behind the user's last write, down or slow (read-your-writes: the AgentDB-LSN header)", _dsn),
     Variable("AGENTDB_PREPARE", "prepare", "1",
              "server-side prepared statements; 0 behind a transaction-mode pooler (PgBouncer)", _flag),
-    Variable("AGENTDB_SESSION_OPTIONS", "session_options", "1",
-             "send the timeouts and the UTC time zone as connection startup options; 0 behind a pooler that "
-             "drops them (PgBouncer), with the same settings made on the role or database instead", _flag),
+    Variable("AGENTDB_TRANSACTION_POOLER", "transaction_pooler", "0",
+             "1 behind a transaction-mode pooler (PgBouncer), with AGENTDB_PREPARE=0: no session state, so no "
+             "startup options (set the timeouts and time zone on the role or database) and the role switched "
+             "in every transaction", _flag),
     Variable("AGENTDB_POOL_MIN", "pool_min_size", "2", "connections each pool keeps open", _integer(0)),
     Variable("AGENTDB_POOL_MAX", "pool_max_size", "10", "most connections each pool opens (per process)",
              _integer(1)),

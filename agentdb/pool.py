@@ -42,9 +42,9 @@ JOBS_ROLE = "agentdb_jobs"  # jobs and operator commands: every user's rows, as 
 def session_options(settings: Settings) -> str:
     """Startup settings of every connection: a runaway statement or a lock wait fails instead of
     hanging; the server stops a query whose client is gone; timestamps in the JSON PostgreSQL
-    builds are in UTC, whatever the server's default. None with AGENTDB_SESSION_OPTIONS=0 (behind
-    PgBouncer, which drops or refuses them): then the role or database carries them (README)."""
-    if not settings.session_options:
+    builds are in UTC, whatever the server's default. None with AGENTDB_TRANSACTION_POOLER=1
+    (PgBouncer drops or refuses them): then the role or database carries them (README)."""
+    if settings.transaction_pooler:
         return ""
     return (f"-c statement_timeout={settings.statement_timeout_ms} -c lock_timeout={settings.lock_timeout_ms}"
             " -c client_connection_check_interval=1000 -c timezone=UTC")
@@ -84,9 +84,14 @@ class _CappedBackoff(AttemptWithBackoff):
 class ResilientPool(AsyncConnectionPool[Any]):
     """AsyncConnectionPool that reconnects within ~0.5 s and never hands out a closed connection.
 
+    `transaction_role`: behind a transaction-mode pooler, the role every call switches to
+    for its own transaction (repositories.database), instead of once per connection.
+
     Overrides psycopg_pool internals (`_add_connection`): pinned to psycopg-pool < 3.4,
     tests/test_faults.py holds the behaviour.
     """
+
+    transaction_role: str | None = None
 
     async def _add_connection(self, attempt: AttemptWithBackoff | None, growing: bool = False) -> None:
         await super()._add_connection(attempt or _CappedBackoff(timeout=self.reconnect_timeout), growing=growing)
@@ -132,7 +137,7 @@ async def open_pool(
 
     async def setup(conn: MeteredConnection) -> None:
         configure(conn)
-        if settings.switch_role:
+        if settings.switch_role and not settings.transaction_pooler:
             await switch_role(conn, role)
         if on_connect is not None:
             on_connect(conn)
@@ -149,6 +154,8 @@ async def open_pool(
         open=False,
         name=name,
     )
+    if settings.switch_role and settings.transaction_pooler:
+        pool.transaction_role = role  # a pooler mixes sessions: each call switches its own transaction
     await pool.open(wait=wait, timeout=10)
     return pool
 

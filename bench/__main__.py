@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 
-USAGE = """usage: python -m bench {repo,curve,http,jobs} [options]
+USAGE = """usage: python -m bench {repo,curve,http,jobs,replica} [options]
 
   repo   repository hot paths: agentdb vs SQLAlchemy eager/lazy vs bare psycopg (bench/repo_bench.py)
   curve  history and recent activity latency across datagen scales, bench/results/curve.png (bench/curve.py)
   http   loopback HTTP load: agentdb serve vs FastAPI+SQLAlchemy (bench/http_bench.py)
   jobs   dashboard from roll-ups vs raw rows, cleanup rows/s, trigger cost (bench/jobs_bench.py)
+  replica  read throughput with 0 and 1 hot standby, read-your-writes cost (bench/replica_bench.py)
 
 `python -m bench <command> --help` for the options of each."""
 
@@ -35,6 +36,10 @@ def main(argv: list[str]) -> int:
         from bench import jobs_bench
 
         return jobs_bench.main(rest)
+    if command == "replica":
+        from bench import replica_bench
+
+        return replica_bench.main(rest)
     print(f"unknown bench command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2
 

@@ -126,6 +126,7 @@ def _shape(call: Call) -> tuple[Any, ...]:
 
 _AUTHENTICATE = statement("auth.authenticate")
 _ACT_AS = statement("auth.act_as")
+_SET_ROLE_LOCAL = statement("auth.set_role_local")
 _CHECK_REPLAYED = statement("replicas.check_replayed")
 _WAL_POSITION = statement("replicas.wal_position")
 
@@ -316,6 +317,8 @@ class Database:
     ) -> tuple[list[Row], int]:
         """The last call's rows; with `position_after`, also the WAL position after their commit:
         `replicas.wal_position` follows a Sync in the same pipeline (one round trip, two Syncs)."""
+        if role := getattr(pool, "transaction_role", None):  # behind a transaction-mode pooler
+            calls = (_SET_ROLE_LOCAL(role=role), *calls)
         async with pool.connection() as conn:
             try:
                 prepared = _prepared.setdefault(conn, set())
