@@ -7,11 +7,12 @@ import re
 import uuid
 from typing import Any
 
+import msgspec
 import psycopg
 import pytest
 from psycopg import sql
 
-from agentdb.pool import APP_ROLE, JOBS_ROLE
+from agentdb.pool import APP_ROLE, JOBS_ROLE, open_pool
 from devtools import statement as tool_statement
 from devtools import wire
 from devtools.graphs import agent_with_tools, chain
@@ -104,3 +105,22 @@ async def test_pooled_connections_work_as_their_pools_role(dsn: str, pool: Any, 
         wire.attach(conn)
         await switch_role(conn, APP_ROLE)
         assert (await (await conn.execute(tool_statement("testing.whoami").text)).fetchone())[0] == APP_ROLE
+
+
+async def test_behind_a_transaction_pooler_each_call_switches_its_own_transaction(
+    app_dsn: str, settings: Any
+) -> None:
+    """AGENTDB_TRANSACTION_POOLER=1: no session is switched (a pooler mixes them); each call's
+    transaction is, first thing in its own round trip."""
+    pooled = msgspec.structs.replace(settings, transaction_pooler=True, prepare=False)
+    for role in (APP_ROLE, JOBS_ROLE):
+        the_pool = await open_pool(app_dsn, pooled, role=role, min_size=1, max_size=1, on_connect=wire.attach)
+        try:
+            with wire.round_trips() as rt:
+                row = await Database(the_pool).row(tool_statement("testing.whoami")())
+            assert row[0] == role and rt.round_trips == 1, (row, rt)
+            async with the_pool.connection() as conn:  # the session itself stays the login role
+                session = await (await conn.execute(tool_statement("testing.whoami").text)).fetchone()
+            assert session is not None and session[0] == session[1] != role, session
+        finally:
+            await the_pool.close()
