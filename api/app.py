@@ -36,6 +36,7 @@ from api.auth import BearerTokenMiddleware
 from api.cursors import Cursors
 from api.errors import EXCEPTION_HANDLERS
 from api.health import HealthController, MetricsController
+from api.live import Listener
 from api.observability import Observability, observe_pool
 from api.routes.agents import AgentController
 from api.routes.executions import ExecutionController
@@ -101,7 +102,13 @@ def create_app(
             db = Database(the_pool, deadline_s=settings.deadline_s, replicas=replicas)
             key = settings.secret_key.encode() if settings.secret_key else await cursor_key(db)
             app.state.db, app.state.cursors = db, Cursors(key)
-            yield
+            # The process's one LISTEN connection, fanning events out to every open stream (api.live).
+            app.state.listener = listener = Listener(resolve_dsn(settings), streams_per_user=settings.streams_per_user)
+            await listener.start()
+            try:
+                yield
+            finally:
+                await listener.stop()
         finally:
             stats.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -29,7 +29,8 @@ _WHEN = {
     415: "The body is not application/json",
     422: "The body was read, and what it says is refused (field names the culprit)",
     428: "If-Match is required",
-    429: "Too many failed authentications from this client (Retry-After)",
+    429: "Too many failed authentications from this client, or too many open event streams for this user "
+         "(Retry-After)",
     500: "A bug: the request id names it in the server's log",
     503: "The database is unavailable, too slow, or locked for this request (Retry-After)",
 }

@@ -226,7 +226,7 @@ async def build_ops(side: Side, fx: dict[str, Any]) -> dict[str, dict[str, Fn]]:
                 "user_id": uid, "workflow_id": t[0], "expected_version": t[1], "name": graph.name,
                 "description": graph.description, "graph_definition": Jsonb(graph.graph_definition),
             }),
-            ("workflows.delete_graph", {"user_id": uid, "workflow_id": t[0]}),
+            ("workflows.delete_edges", {"user_id": uid, "workflow_id": t[0]}),
             ("workflows.insert_graph", _graph_params(uid, t[0], graph)),
             ("workflows.get_with_graph", {"user_id": uid, "workflow_id": t[0]}),
         ])

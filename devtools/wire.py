@@ -38,9 +38,11 @@ from psycopg import pq
 _traces: weakref.WeakSet[_Trace] = weakref.WeakSet()
 # Names of every statement seen going out on a traced connection.
 EXECUTED: set[str] = set()
-# Behind a transaction-mode pooler every call starts with this role switch: counted in round
-# trips (it shares the call's), left out of `statements`, so assertions on them hold either way.
-POOLER_ROLE_SWITCH = "auth.set_role_local"
+# Statements that frame a call rather than make it: the transaction block a Citus coordinator's
+# pipelines are wrapped in, and the role switch every call starts with behind a transaction-mode
+# pooler (repositories/database.py). Recorded as executed, left out of a meter's statement list,
+# so tests read the same list everywhere.
+FRAMING = frozenset({"meta.begin", "meta.commit", "auth.set_role_local"})
 
 # libpq writes the trace through a buffered stdio FILE it does not flush after
 # each message; fflush(NULL) flushes every output stream of the process.
@@ -113,7 +115,7 @@ class _Trace:
                 EXECUTED.add(self.prepared[parse.group(1)])
         elif msg == "Bind" and len(quoted) >= 2:
             self.current = self.prepared.get(quoted[1], "?")
-        elif msg == "Execute" and meter is not None and self.current != POOLER_ROLE_SWITCH:
+        elif msg == "Execute" and meter is not None and self.current not in FRAMING:
             meter.statements.append(self.current)
         elif msg == "Query":
             query = _QUERY.match(rest)

@@ -38,6 +38,7 @@ import msgspec
 import psycopg
 from psycopg import errors as pgerrors
 from psycopg.adapt import Loader
+from psycopg.pq import TransactionStatus
 from psycopg.types.json import set_json_dumps
 from psycopg.types.numeric import Int8BinaryDumper, Int8Dumper
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
@@ -92,11 +93,27 @@ def connection_kwargs(*, prepare: bool = True, options: str = "", application_na
 
 
 _SWITCH_ROLE = statement("auth.switch_role")
+_BEGIN = statement("meta.begin")
+_COMMIT = statement("meta.commit")
+
+
+# Connections to a Citus coordinator: their pipelines go inside BEGIN ... COMMIT (auth.switch_role).
+_IN_TRANSACTION_BLOCK: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 async def switch_role(conn: psycopg.AsyncConnection[Any], role: str) -> None:
-    """Make a new pooled connection work as `role` (agentdb_app, agentdb_jobs: migration 0007)."""
-    await conn.execute(_SWITCH_ROLE.text, _SWITCH_ROLE(role=role).params)
+    """Make a new pooled connection work as `role` (agentdb_app, agentdb_jobs: migration 0007);
+    on a Citus coordinator, mark it to send its pipelines inside a transaction block."""
+    cur = await conn.execute(_SWITCH_ROLE.text, _SWITCH_ROLE(role=role).params)
+    row = await cur.fetchone()
+    if row is not None and row[1]:
+        use_transaction_blocks(conn)
+
+
+def use_transaction_blocks(conn: Any) -> None:
+    """Send this connection's pipelines inside BEGIN ... COMMIT (still one round trip): what Citus
+    needs to forward a request's SET LOCAL app.user_id to its workers (migration 0032)."""
+    _IN_TRANSACTION_BLOCK.add(conn)
 
 
 def connect(dsn: str, **kwargs: Any) -> psycopg.Connection[Any]:
@@ -327,10 +344,15 @@ class Database:
                 ):
                     cur = await conn.execute(calls[0].statement.text, calls[0].params)
                     return await cur.fetchall(), 0
+                block = conn in _IN_TRANSACTION_BLOCK
                 cursors = []
                 async with conn.pipeline() as pipeline:
+                    if block:
+                        await conn.execute(_BEGIN.text)
                     for call in calls:
                         cursors.append(await conn.execute(call.statement.text, call.params))
+                    if block:
+                        await conn.execute(_COMMIT.text)
                     if position_after:
                         # A Sync here commits the write before the position is read. psycopg
                         # has no public call that queues a Sync without waiting for its
@@ -348,6 +370,10 @@ class Database:
                 if conn.closed:
                     raise _ConnectionLost(exc) from exc
                 raise
+            except psycopg.Error:
+                if not conn.closed and conn.info.transaction_status != TransactionStatus.IDLE:
+                    await conn.rollback()  # a failed transaction block (Citus): errors only
+                raise
 
 
 class _ConnectionLost(Exception):
@@ -361,7 +387,9 @@ class _ConnectionLost(Exception):
 # --- the one mapping from database errors to repository errors -------------------------------------------------------
 
 # Constraints whose violation names a field of the input. Citus reports a
-# constraint with its shard's suffix (`..._fkey_102008`), which is stripped.
+# constraint with its shard's suffix (`..._fkey_102008`), which is stripped, and
+# sometimes only in the message (read from there). Migration 0030 kept these
+# names when it added user_id to the keys; tests/test_contract.py checks they exist.
 FIELD_OF_CONSTRAINT = {
     "workflow_nodes_agent_id_user_id_fkey": "agent_id",
     "workflow_nodes_block_id_user_id_fkey": "block_id",
@@ -374,6 +402,14 @@ FIELD_OF_CONSTRAINT = {
     "users_email_check": "email",
 }
 _SHARD_SUFFIX = re.compile(r"_\d+$")
+# Citus may leave diag.constraint_name empty; the message still names the constraint.
+_CONSTRAINT_IN_MESSAGE = re.compile(r'constraint "([^"]+)"')
+
+
+def _constraint_in(message: str) -> str:
+    """The constraint a violation message names ('' when none)."""
+    match = _CONSTRAINT_IN_MESSAGE.search(message)
+    return match.group(1) if match else ""
 
 
 def translate(exc: psycopg.Error) -> errors.RepositoryError | None:
@@ -392,7 +428,7 @@ def translate(exc: psycopg.Error) -> errors.RepositoryError | None:
     if sqlstate == "AB422":
         return errors.ValidationFailed(message, field=detail)
     if isinstance(exc, pgerrors.IntegrityError):
-        constraint = _SHARD_SUFFIX.sub("", exc.diag.constraint_name or "")
+        constraint = _SHARD_SUFFIX.sub("", exc.diag.constraint_name or _constraint_in(message))
         field = FIELD_OF_CONSTRAINT.get(constraint) or exc.diag.column_name or constraint or None
         if isinstance(exc, pgerrors.ForeignKeyViolation):
             message = f"{field}: refers to a row that does not exist"
