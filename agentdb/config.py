@@ -25,7 +25,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """What the process needs to reach its database and serve (meanings: VARIABLES)."""
 
     database_url: str | None
+    read_database_url: str | None = None
     prepare: bool = True
+    transaction_pooler: bool = False
     pool_min_size: int = 2
     pool_max_size: int = 10
     pool_timeout_s: float = 1.0
@@ -176,9 +178,18 @@ def _port(name: str, raw: str) -> int:
 VARIABLES: tuple[Variable, ...] = (
     Variable("DATABASE_URL", "database_url", "unset: the embedded PostgreSQL",
              "the PostgreSQL (15 or newer) to use, as a libpq URL or key=value string; unset, agentdb "
-             "starts an embedded PostgreSQL 18 (needs `pip install 'agentdb[embedded]'`)", _dsn),
+             "starts an embedded PostgreSQL 18 (needs `pip install 'agentdb[embedded]'`); several hosts with "
+             "`target_session_attrs=read-write` follow a failover", _dsn),
+    Variable("AGENTDB_READ_DATABASE_URL", "read_database_url", "unset: reads go to DATABASE_URL",
+             "hot standbys for the API's reads, e.g. `host=standby1,standby2,primary "
+             "target_session_attrs=prefer-standby`; a read falls back to DATABASE_URL when its standby is "
+             "behind the user's last write, down or slow (read-your-writes: the AgentDB-LSN header)", _dsn),
     Variable("AGENTDB_PREPARE", "prepare", "1",
              "server-side prepared statements; 0 behind a transaction-mode pooler (PgBouncer)", _flag),
+    Variable("AGENTDB_TRANSACTION_POOLER", "transaction_pooler", "0",
+             "1 behind a transaction-mode pooler (PgBouncer), with AGENTDB_PREPARE=0: no session state, so no "
+             "startup options (set the timeouts and time zone on the role or database) and the role switched "
+             "in every transaction", _flag),
     Variable("AGENTDB_POOL_MIN", "pool_min_size", "2", "connections each pool keeps open", _integer(0)),
     Variable("AGENTDB_POOL_MAX", "pool_max_size", "10", "most connections each pool opens (per process)",
              _integer(1)),

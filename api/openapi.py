@@ -67,6 +67,10 @@ EVERY_RESPONSE_HEADERS = [
                    description="The request's id (the client's X-Request-ID if sane, else made): in every log line"),
     ResponseHeader(name="Server-Timing", value="x", documentation_only=True,
                    description='What the request cost the database: db;dur=<ms>;desc="<n> queries"'),
+    ResponseHeader(name="AgentDB-LSN", value="x", documentation_only=True, required=False,
+                   description="With read replicas only: the WAL position (e.g. 0/3000148) this request's writes "
+                               "reached or its reads saw. Send it back as the AgentDB-LSN request header to read "
+                               "at least that far on the next request, whichever server process answers it"),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-USAGE = """usage: python -m bench {repo,curve,http,jobs,live,citus} [options]
+USAGE = """usage: python -m bench {repo,curve,http,jobs,live,citus,replica} [options]
 
   repo   repository hot paths: agentdb vs SQLAlchemy eager/lazy vs bare psycopg (bench/repo_bench.py)
   curve  history and recent activity latency across datagen scales, bench/results/curve.png (bench/curve.py)
@@ -12,6 +12,7 @@ USAGE = """usage: python -m bench {repo,curve,http,jobs,live,citus} [options]
   jobs   dashboard from roll-ups vs raw rows, cleanup rows/s, trigger cost (bench/jobs_bench.py)
   live   append-to-arrival latency at 100/1,000 open SSE streams; start latency at 50/500 nodes (bench/live_bench.py)
   citus  single-shard latency of the three seed reads: Citus vs plain PostgreSQL 15 (bench/citus_bench.py)
+  replica  read throughput with 0 and 1 hot standby, read-your-writes cost (bench/replica_bench.py)
 
 `python -m bench <command> --help` for the options of each."""
 
@@ -45,6 +46,10 @@ def main(argv: list[str]) -> int:
         from bench import citus_bench
 
         return citus_bench.main(rest)
+    if command == "replica":
+        from bench import replica_bench
+
+        return replica_bench.main(rest)
     print(f"unknown bench command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2
 
