@@ -18,6 +18,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from agentdb.config import from_env
 from bench import orm
 from repositories import paging
 from repositories.users import hash_token
@@ -25,7 +26,9 @@ from repositories.users import hash_token
 
 def create_app() -> FastAPI:
     dsn = os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = create_async_engine(dsn, pool_size=10, max_overflow=0)
+    settings = from_env()  # the same pool size and wait as agentdb's (AGENTDB_POOL_MAX, AGENTDB_POOL_TIMEOUT)
+    engine = create_async_engine(dsn, pool_size=settings.pool_max_size, max_overflow=0,
+                                 pool_timeout=settings.pool_timeout_s)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     tokens: dict[bytes, UUID] = {}
     app = FastAPI(title="bench: FastAPI + SQLAlchemy")
