@@ -171,8 +171,8 @@ def compare(args: argparse.Namespace, dsn: str, headers: dict[str, str], endpoin
                     "windows": ws,
                 }
             a = result[ep]["agentdb"]["req_per_s"]
-            result[ep]["agentdb_over_bare"] = round(a / result[ep]["bare"]["req_per_s"], 3)
-            result[ep]["agentdb_over_fastapi"] = round(a / result[ep]["fastapi_sqlalchemy"]["req_per_s"], 3)
+            for other, key in (("bare", "agentdb_over_bare"), ("fastapi_sqlalchemy", "agentdb_over_fastapi")):
+                result[ep][key] = round(a / max(result[ep][other]["req_per_s"], 0.1), 3)
         out[str(workers)] = result
     return out
 
