@@ -8,7 +8,8 @@ USAGE = """usage: python -m bench {repo,curve,http,jobs} [options]
 
   repo   repository hot paths: agentdb vs SQLAlchemy eager/lazy vs bare psycopg (bench/repo_bench.py)
   curve  history and recent activity latency across datagen scales, bench/results/curve.png (bench/curve.py)
-  http   loopback HTTP load: agentdb serve vs FastAPI+SQLAlchemy (bench/http_bench.py)
+  http   loopback HTTP load (wrk): agentdb serve vs the bare ASGI baseline vs FastAPI+SQLAlchemy,
+         or a concurrency curve with --curve 1,16,64,256,500 (bench/http_bench.py, bench/bare_app.py)
   jobs   dashboard from roll-ups vs raw rows, cleanup rows/s, trigger cost (bench/jobs_bench.py)
 
 `python -m bench <command> --help` for the options of each."""
