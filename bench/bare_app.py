@@ -23,7 +23,7 @@ from uuid import UUID
 
 import msgspec
 import psycopg
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from agentdb.config import from_env, resolve_dsn
 from agentdb.pool import APP_ROLE, NETWORK_KWARGS, session_options
@@ -118,6 +118,8 @@ def create_app() -> Any:
                 await _answer(send, 200, body, [*_JSON, (b"etag", f'"{version}"'.encode())])
             else:
                 await _answer(send, 404, b'{"code":"not-found"}')
+        except PoolTimeout:  # as agentdb answers it: no connection within AGENTDB_POOL_TIMEOUT
+            await _answer(send, 503, b'{"code":"unavailable"}')
         except psycopg.Error as exc:
             status = {"AB401": 401, "AB404": 404}.get(exc.sqlstate or "", 500)
             await _answer(send, status, msgspec.json.encode({"code": exc.sqlstate}))
