@@ -8,7 +8,8 @@ USAGE = """usage: python -m bench {repo,curve,http,jobs,live,citus,replica} [opt
 
   repo   repository hot paths: agentdb vs SQLAlchemy eager/lazy vs bare psycopg (bench/repo_bench.py)
   curve  history and recent activity latency across datagen scales, bench/results/curve.png (bench/curve.py)
-  http   loopback HTTP load: agentdb serve vs FastAPI+SQLAlchemy (bench/http_bench.py)
+  http   loopback HTTP load (wrk): agentdb serve vs the bare ASGI baseline vs FastAPI+SQLAlchemy,
+         or a concurrency curve with --curve 1,16,64,256,500 (bench/http_bench.py, bench/bare_app.py)
   jobs   dashboard from roll-ups vs raw rows, cleanup rows/s, trigger cost (bench/jobs_bench.py)
   live   append-to-arrival latency at 100/1,000 open SSE streams; start latency at 50/500 nodes (bench/live_bench.py)
   citus  single-shard latency of the three seed reads: Citus vs plain PostgreSQL 15 (bench/citus_bench.py)
