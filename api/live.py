@@ -256,8 +256,3 @@ async def stream(
     finally:
         subscription.release()
 
-
-def open_streams(listener: Listener) -> dict[str, Any]:
-    """What /metrics-like tests look at: streams per execution and per user."""
-    return {"executions": len(listener.subscribers), "streams": listener.open_streams,
-            "users": dict(listener.per_user)}
