@@ -172,7 +172,7 @@ def _params(names: frozenset[str] | set[str] | list[str], values: dict[str, Any]
         **paging.params(51, None), **values,
         "agent_execution_id": uuid.UUID(int=0), "status": "running", "session_id": uuid.uuid4(),
         "contains": psycopg.types.json.Jsonb({"model": "gpt"}), "token_hash": b"\0" * 32,
-        "query": "agent", "days": 30, "until": None, "unless_version": None,
+        "query": "agent", "days": 30, "until": None, "unless_version": None, "after": 0, "idempotency_key": "k",
     }
     missing = set(names) - set(every)
     assert not missing, f"no test value for parameters {missing}"
