@@ -78,7 +78,7 @@ class MemoryController(Controller):
     @get(
         "/agents/{agent_id:uuid}/sessions/{session_id:uuid}/memories",
         summary="A session's unexpired memories, newest first, keyset-paged; marks them read (last_accessed_at)",
-        responses=problems(*COMMON),
+        responses=problems(*COMMON, *NAMED),
     )
     async def session_memories(
         self, user_id: UserId, memories: Memories, cursors: NamedDependency[Cursors], agent_id: FromPath[UUID],
