@@ -21,7 +21,8 @@ _WHEN = {
     400: "The request cannot be read: a bad query parameter, header or cursor, or a body that is not UTF-8 JSON "
          "(codes invalid-parameter, invalid-json)",
     401: "Missing, malformed, unknown, expired or revoked bearer token (code unauthenticated)",
-    404: "No such resource for this user (another user's looks the same), or an id in the path that is not a UUID",
+    404: "No such resource for this user (another user's looks the same); an id in the path that is not a UUID; "
+         "an id to filter on that names none of the user's",
     408: "The body did not arrive in time (code request-timeout)",
     409: "The state machine does not allow this move from the current status (current_status)",
     412: "If-Match names a version that is no longer current (current_version, and the current ETag)",

@@ -137,6 +137,5 @@ def live_server(dsn: str, env: Mapping[str, str] | None = None, *, timeout: floa
         yield server
     finally:
         server.stop()
-        if not os.environ.get("KEEPLOG"):
-            with contextlib.suppress(OSError):
-                server.log.unlink()
+        with contextlib.suppress(OSError):
+            server.log.unlink()

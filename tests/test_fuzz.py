@@ -3,7 +3,7 @@
 devtools.live_server), and holds each answer to the document: never a 5xx, only documented
 statuses, documented content types and bodies that match their schemas.
 
-Bounded for CI: FUZZ_EXAMPLES examples per operation (AGENTDB_FUZZ_EXAMPLES, default 12), no
+Bounded for CI: FUZZ_EXAMPLES examples per operation (AGENTDB_FUZZ_EXAMPLES, default 8), no
 shrinking, and at most FUZZ_BUDGET_S seconds of requests in all (AGENTDB_FUZZ_BUDGET_S, default
 40), shared evenly by the operations: on a slow machine an operation stops sending when its share
 is spent, and says so. A larger run, documented in the README:
@@ -34,7 +34,7 @@ from devtools.live_server import LiveServer, live_server
 from repositories import Database, UserRepository
 from tests import conformance
 
-FUZZ_EXAMPLES = int(os.environ.get("AGENTDB_FUZZ_EXAMPLES", "12"))
+FUZZ_EXAMPLES = int(os.environ.get("AGENTDB_FUZZ_EXAMPLES", "8"))
 FUZZ_BUDGET_S = float(os.environ.get("AGENTDB_FUZZ_BUDGET_S", "40"))
 CHECKS = [schemathesis.checks.not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
