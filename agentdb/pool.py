@@ -5,7 +5,7 @@
   zero-timeout poll(2) of its socket, no round trip, and replaced; the rare
   ambiguous case (bytes waiting that are not a close) costs one check query.
   A connection that dies in the instant before use fails its read, which the
-  Database sends once more on another connection (repositories.database).
+  Database sends again on another connection (repositories.database).
 - Reconnection is quick: psycopg_pool backs off 1, 2, 4, 8... s without a cap,
   so after a 20 s outage the first connection came back ~10 s after the server
   did. Here the delay between attempts is capped at ~0.5 s.

@@ -21,7 +21,8 @@ _WHEN = {
     400: "The request cannot be read: a bad query parameter, header or cursor, or a body that is not UTF-8 JSON "
          "(codes invalid-parameter, invalid-json)",
     401: "Missing, malformed, unknown, expired or revoked bearer token (code unauthenticated)",
-    404: "No such resource for this user (another user's looks the same)",
+    404: "No such resource for this user (another user's looks the same); an id in the path that is not a UUID; "
+         "an id to filter on that names none of the user's",
     408: "The body did not arrive in time (code request-timeout)",
     409: "The state machine does not allow this move from the current status (current_status)",
     412: "If-Match names a version that is no longer current (current_version, and the current ETag)",
@@ -37,7 +38,7 @@ _WHEN = {
 
 COMMON = (400, 401, 429, 500, 503)  # every operation under /api/agent-builder
 BODY = (408, 413, 415, 422)  # every operation that takes a body
-NAMED = (404,)  # every operation on one resource
+NAMED = (404,)  # every operation with an id in its path
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:

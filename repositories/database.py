@@ -141,6 +141,9 @@ def _shape(call: Call) -> tuple[Any, ...]:
     return (call.statement.name, *(0 if v is None else 1 if v == [] else 2 for v in call.params.values()))
 
 
+# How many times a read is sent when the connections it is sent on die under it.
+READ_SENDS = 3
+
 _AUTHENTICATE = statement("auth.authenticate")
 _ACT_AS = statement("auth.act_as")
 _SET_ROLE_LOCAL = statement("auth.set_role_local")
@@ -315,19 +318,20 @@ class Database:
         return rows
 
     async def _send(self, pool: AsyncConnectionPool[Any], calls: Sequence[Call]) -> list[Row]:
-        """The last call's rows. A read that meets a dead connection is sent once more, on another."""
-        try:
-            return (await self._send_once(pool, calls))[0]
-        except _ConnectionLost as lost:
-            # The connection died (killed backend, restarted server) under the call.
-            # A read committed nothing, so it can go again; a write cannot (it may
-            # have committed just before the connection died).
-            if not all(call.statement.read_only for call in calls):
-                raise lost.error from None
-        try:
-            return (await self._send_once(pool, calls))[0]
-        except _ConnectionLost as lost:
-            raise lost.error from None
+        """The last call's rows. A read that meets a dead connection is sent again, on another
+        connection (READ_SENDS times in all, within the call's deadline); a write never is."""
+        for attempt in range(1, READ_SENDS + 1):
+            try:
+                return (await self._send_once(pool, calls))[0]
+            except _ConnectionLost as lost:
+                # The connection died (killed backend, restarted server) under the call.
+                # A read committed nothing, so it can go again; a write cannot (it may
+                # have committed just before the connection died). When every pooled
+                # connection is killed at once, the next one taken may die under the
+                # call as well: hence more than one retry.
+                if attempt == READ_SENDS or not all(call.statement.read_only for call in calls):
+                    raise lost.error from None
+        raise AssertionError("unreachable")
 
     async def _send_once(
         self, pool: AsyncConnectionPool[Any], calls: Sequence[Call], *, position_after: bool = False
@@ -367,13 +371,24 @@ class Database:
                 rows = await last.fetchall() if last.description else []
                 return rows, lsn_value((await position.fetchone())[0]) if position_after else 0
             except psycopg.OperationalError as exc:
-                if conn.closed:
+                if conn.closed or not exc.sqlstate or exc.sqlstate in _SERVER_ENDED_IT:
+                    # The connection is gone or in a state nobody can vouch for: the
+                    # server ended the session (its FATAL error can arrive before the close
+                    # is seen), or psycopg failed on it client-side (no SQLSTATE: "server
+                    # closed the connection", "cannot exit pipeline mode while busy").
+                    # Closed here, so that the pool discards it.
+                    await conn.close()
                     raise _ConnectionLost(exc) from exc
                 raise
             except psycopg.Error:
                 if not conn.closed and conn.info.transaction_status != TransactionStatus.IDLE:
                     await conn.rollback()  # a failed transaction block (Citus): errors only
                 raise
+
+
+# The server ended the session (the connection is gone even if its close is not seen yet):
+# terminated by an administrator, a crash of another backend, idle_session_timeout.
+_SERVER_ENDED_IT = frozenset({"57P01", "57P02", "57P05"})
 
 
 class _ConnectionLost(Exception):

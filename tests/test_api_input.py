@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import typing
 import uuid
 from typing import Any
 
@@ -10,6 +11,8 @@ import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
+from agentdb.config import Settings
+from api.app import create_app
 from devtools.graphs import chain
 from repositories import WorkflowRepository
 from tests.api_fixtures import API, Caller, ann, client  # noqa: F401
@@ -157,3 +160,33 @@ async def test_unknown_routes_and_methods_answer_problems(client: AsyncTestClien
     assert "GET" in r.headers["allow"]
     _problem(await client.post(WF, content=b"x" * (2 * 1024 * 1024), headers=ann.headers), 413,
              "payload-too-large")
+
+
+# --- found by the schema fuzzer (tests/test_fuzz.py) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("memories", [{}, 3, "x", None])
+async def test_a_body_field_named_like_a_dependency_is_a_422_not_a_500(
+        client: AsyncTestClient, ann: Caller, memories: Any) -> None:
+    """`{"memories": {}}` answered 500: the handler had a dependency named `memories` too, and
+    Litestar counts a validation error whose key is a dependency's name as the server's fault."""
+    path = f"{API}/agents/{uuid.uuid4()}/sessions/{uuid.uuid4()}/memories"
+    r = await client.post(path, content=msgspec.json.encode({"memories": memories}), headers=ann.headers)
+    _problem(r, 422, "validation-failed", "memories")
+
+
+def test_no_handler_has_a_dependency_named_like_a_field_of_its_body() -> None:
+    """The cause of the 500 above, for every route: a dependency's name is never a body field's."""
+    app = create_app(Settings(database_url="postgresql://nobody@127.0.0.1:1/none"))
+    checked = 0
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            data = handler.parsed_data_field
+            if data is None:
+                continue
+            bodies = [t for t in typing.get_args(data.annotation) or (data.annotation,) if t is not type(None)]
+            fields = {f.encode_name for body in bodies for f in msgspec.structs.fields(body)}
+            clash = fields & set(handler.resolve_dependencies())
+            assert not clash, f"{handler.handler_name}: dependencies named like body fields: {sorted(clash)}"
+            checked += 1
+    assert checked >= 8

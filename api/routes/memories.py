@@ -59,7 +59,9 @@ def _settings(state: State) -> Settings:
 class MemoryController(Controller):
     path = "/"
     tags = ["memories"]
-    dependencies = {"memories": Provide(provide_memories, sync_to_thread=False)}
+    # Not named `memories`: a dependency named like a body field (MemoryBatch.memories) turns that
+    # field's validation error into a 500 (Litestar counts it as the dependency's failure).
+    dependencies = {"memory_store": Provide(provide_memories, sync_to_thread=False)}
 
     @post(
         "/agents/{agent_id:uuid}/sessions/{session_id:uuid}/memories",
@@ -68,24 +70,24 @@ class MemoryController(Controller):
         responses=problems(*COMMON, *BODY, *NAMED),
     )
     async def write_memories(
-        self, user_id: UserId, memories: Memories, agent_id: FromPath[UUID], session_id: FromPath[UUID],
+        self, user_id: UserId, memory_store: Memories, agent_id: FromPath[UUID], session_id: FromPath[UUID],
         data: JSONBody[MemoryBatch],
     ) -> Written:
-        return Written(items=await memories.write(
+        return Written(items=await memory_store.write(
             user_id=user_id, agent_id=agent_id, session_id=session_id, memories=data.memories
         ))
 
     @get(
         "/agents/{agent_id:uuid}/sessions/{session_id:uuid}/memories",
         summary="A session's unexpired memories, newest first, keyset-paged; marks them read (last_accessed_at)",
-        responses=problems(*COMMON),
+        responses=problems(*COMMON, *NAMED),
     )
     async def session_memories(
-        self, user_id: UserId, memories: Memories, cursors: NamedDependency[Cursors], agent_id: FromPath[UUID],
+        self, user_id: UserId, memory_store: Memories, cursors: NamedDependency[Cursors], agent_id: FromPath[UUID],
         session_id: FromPath[UUID], limit: Limit = 50, cursor: Cursor = None,
     ) -> Response[MemoryPage]:
         scope = ("memories", agent_id, session_id)
-        page = await memories.recent_json(
+        page = await memory_store.recent_json(
             user_id=user_id, agent_id=agent_id, session_id=session_id, limit=limit, after=cursors.decode(cursor, *scope)
         )
         return responses.page(page, cursors.encode(page.next, *scope))
@@ -93,11 +95,11 @@ class MemoryController(Controller):
     @get("/memories", summary="Search the caller's memories by text (websearch syntax), optionally of one agent",
          responses=problems(*COMMON))
     async def search_memories(
-        self, user_id: UserId, memories: Memories, cursors: NamedDependency[Cursors], q: FromQuery[Query],
+        self, user_id: UserId, memory_store: Memories, cursors: NamedDependency[Cursors], q: FromQuery[Query],
         agent_id: FromQuery[UUID | None] = None, limit: Limit = 50, cursor: Cursor = None,
     ) -> Response[MemoryPage]:
         scope = ("memory-search", q, agent_id)
-        page = await memories.search_json(
+        page = await memory_store.search_json(
             user_id=user_id, query=q, agent_id=agent_id, limit=limit, after=cursors.decode(cursor, *scope)
         )
         return responses.page(page, cursors.encode(page.next, *scope))
@@ -109,12 +111,12 @@ class MemoryController(Controller):
         responses=problems(*COMMON, *BODY),
     )
     async def cleanup_memories(
-        self, user_id: UserId, memories: Memories, state: State, data: JSONBody[CleanupInput | None] = None,
+        self, user_id: UserId, memory_store: Memories, state: State, data: JSONBody[CleanupInput | None] = None,
     ) -> CleanupResult:
         settings = _settings(state).jobs
         dry_run = data is not None and data.dry_run
         done = await cleanup_user(
-            memories, user_id=user_id, policy=settings.retention, batch=settings.cleanup_batch, dry_run=dry_run,
+            memory_store, user_id=user_id, policy=settings.retention, batch=settings.cleanup_batch, dry_run=dry_run,
             max_batches=100,
         )
         return CleanupResult(done.expired, done.idle, done.over_limit, done.total, dry_run, done.complete)

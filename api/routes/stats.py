@@ -30,7 +30,7 @@ class StatsController(Controller):
     dependencies = {"stats": Provide(provide_stats, sync_to_thread=False)}
 
     @get("/stats", summary="Execution statistics per UTC day and in total, optionally of one agent and/or workflow",
-         responses=problems(*COMMON))
+         responses=problems(*COMMON, 404))
     async def dashboard_stats(
         self, user_id: UserId, stats: Stats, days: DaysParam = 30, until: Until = None,
         agent_id: FromQuery[UUID | None] = None, workflow_id: FromQuery[UUID | None] = None,
