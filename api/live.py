@@ -1,9 +1,9 @@
 """Live executions: one LISTEN connection per process, fanned out to every open stream.
 
 `Listener` holds the process's only listening connection (created in the app's
-lifespan, kept on `app.state.listener`). executions.append_events and
-executions.transition NOTIFY "<execution id> <seq>" at commit; the listener sets
-the asyncio.Event of every stream subscribed to that execution. A stream never
+lifespan, kept on `app.state.listener`). live.notify, sent in the pipelines of
+executions.append_events and executions.transition, NOTIFYs "<execution id> <user
+id>" at commit; the listener sets the asyncio.Event of every stream subscribed to that execution. A stream never
 takes what to send from a notification: woken, it reads the rows after the last
 seq it sent (executions.events_after), so a notification lost, doubled or
 coalesced changes nothing, and no pooled connection is held between reads.

@@ -163,6 +163,7 @@ _RELEASE_IDEMPOTENCY_KEY = statement("executions.release_idempotency_key")
 _START_IDEMPOTENT = statement("executions.start_idempotent")
 _GET_STARTED = statement("executions.get_started")
 _APPEND_EVENTS = statement("executions.append_events")
+_NOTIFY = statement("live.notify")
 _EVENTS_AFTER = statement("executions.events_after")
 
 
@@ -268,7 +269,10 @@ class ExecutionRepository:
             rows.append({"type": event.type, "node_id": event.node_id, "payload": event.payload})
         try:
             return await self.db.one(
-                Appended, _APPEND_EVENTS(user_id=user_id, execution_id=execution_id, events=Jsonb(rows)))
+                Appended,
+                _NOTIFY(user_id=user_id, execution_id=execution_id),  # delivered at commit: only if appended
+                _APPEND_EVENTS(user_id=user_id, execution_id=execution_id, events=Jsonb(rows)),
+            )
         except IllegalTransition as exc:  # no move was asked for: no field at fault
             raise IllegalTransition(str(exc), current_status=exc.current_status, field=None) from None
 
@@ -312,6 +316,7 @@ class ExecutionRepository:
     ) -> Document:
         """`transition`, answering PostgreSQL's JSON bytes."""
         (json,) = await self.db.row(
+            _NOTIFY(user_id=user_id, execution_id=execution_id),  # delivered at commit: only if moved
             _TRANSITION(
                 user_id=user_id,
                 execution_id=execution_id,

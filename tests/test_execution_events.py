@@ -35,7 +35,7 @@ async def test_append_is_one_round_trip_and_numbers_in_order(
     with round_trips() as rt:
         appended = await executions.append_events(user_id=alice, execution_id=execution_id, events=batch)
     assert rt.round_trips == 1, rt
-    assert rt.statements == ["auth.act_as", "executions.append_events"]
+    assert rt.statements == ["auth.act_as", "live.notify", "executions.append_events"]
     assert (appended.first_seq, appended.last_seq, appended.appended) == (1, 3, 3)
     more = await executions.append_events(user_id=alice, execution_id=execution_id, events=[_log(2)])
     assert (more.first_seq, more.last_seq) == (4, 4)

@@ -8,10 +8,9 @@
 -- status). AB404 when the user has no such execution. node_id is not checked
 -- against the graph: a node of the version the execution ran may have been
 -- deleted by a later replace, and its events stay.
--- `notified` tells the listening connection of every API process (api/live.py)
--- "<execution id> <last seq>"; PostgreSQL delivers it at commit, only if this
--- commits. Ids only: a stream reads the rows (executions.events_after), so the
--- 8000-byte payload limit never matters. Index: the primary key of
+-- live.notify, in the same pipeline, wakes the streams at commit. The UPDATE
+-- names the row itself (no UPDATE ... FROM a CTE: Citus cannot route that to one
+-- shard) and re-checks the status on the row version it locks. Index: the primary key of
 -- workflow_executions; UNIQUE (workflow_execution_id, seq) holds the gap-free
 -- numbering's second wall.
 WITH target AS (
@@ -24,8 +23,7 @@ WITH target AS (
 reserved AS (
     UPDATE workflow_executions AS e
     SET event_seq = e.event_seq + jsonb_array_length(%(events)s)
-    FROM target AS t
-    WHERE e.id = t.id AND e.user_id = %(user_id)s AND t.status IN ('pending', 'running')
+    WHERE e.id = %(execution_id)s AND e.user_id = %(user_id)s AND e.status IN ('pending', 'running')
     RETURNING e.event_seq AS last_seq
 ),
 
@@ -37,11 +35,6 @@ appended AS (
     FROM reserved AS r
     CROSS JOIN jsonb_array_elements(%(events)s) WITH ORDINALITY AS v (item, n)
     RETURNING seq
-),
-
-notified AS (
-    SELECT pg_notify('agentdb_events', %(execution_id)s::text || ' ' || r.last_seq::text)
-    FROM reserved AS r
 )
 
 SELECT CASE
@@ -49,8 +42,7 @@ SELECT CASE
         THEN json_build_object(
             'first_seq', (SELECT min(a.seq) FROM appended AS a),
             'last_seq', (SELECT r.last_seq FROM reserved AS r),
-            'appended', (SELECT count(*) FROM appended),
-            'notified', (SELECT count(*) FROM notified)
+            'appended', (SELECT count(*) FROM appended)
         )
     WHEN EXISTS (SELECT 1 FROM target)
         THEN agentdb_raise('AB409', 'the execution is finished: it takes no more events', (SELECT t.status FROM target AS t))

@@ -10,8 +10,8 @@
 -- exactly one wins. `target` (read only when nothing moved) locks the row FOR
 -- UPDATE, so it reports the status as it is after any racing transition
 -- committed. No UPDATE ... FROM a CTE: Citus cannot route that to one shard.
--- `notified` wakes the live streams of the execution (api/live.py; see
--- executions.append_events): a stream ends once it sees a terminal status.
+-- live.notify, in the same pipeline, wakes the live streams of the execution at
+-- commit (api/live.py): a stream ends once it sees a terminal status.
 WITH target AS (
     SELECT e.id, e.status
     FROM workflow_executions AS e
@@ -36,17 +36,12 @@ moved AS (
             ('pending', 'cancelled'),
             ('running', 'cancelled')
         )
-    RETURNING e.status, e.event_seq
-),
-
-notified AS (
-    SELECT pg_notify('agentdb_events', %(execution_id)s::text || ' ' || m.event_seq::text)
-    FROM moved AS m
+    RETURNING e.status
 )
 
 SELECT CASE
     WHEN EXISTS (SELECT 1 FROM moved)
-        THEN json_build_object('status', (SELECT m.status FROM moved AS m), 'notified', (SELECT count(*) FROM notified))
+        THEN json_build_object('status', (SELECT m.status FROM moved AS m))
     WHEN EXISTS (SELECT 1 FROM target)
         THEN agentdb_raise('AB409', 'this move is not allowed from the current status', (SELECT t.status FROM target AS t))
     ELSE agentdb_raise('AB404', 'execution not found')
