@@ -97,7 +97,11 @@ def request_of(method: str, path: str, operation: dict[str, Any], ids: dict[str,
 
 
 def checksums(owner: psycopg.Connection[Any]) -> dict[str, tuple[int, str]]:
-    return {name: (count, digest) for name, count, digest in run_sync(owner, statement("testing.checksum_tables")())}
+    """Every table's row count and digest; the tables checked against the catalog first."""
+    found = {name: (count, digest) for name, count, digest in run_sync(owner, statement("testing.checksum_tables")())}
+    tables = {row[0] for row in run_sync(owner, statement("catalog.row_security")())}
+    assert set(found) == tables, f"add to devtools/sql/testing/checksum_tables.sql: {sorted(tables - set(found))}"
+    return found
 
 
 async def _user(users: UserRepository, name: str) -> tuple[uuid.UUID, str]:
