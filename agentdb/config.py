@@ -25,7 +25,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """What the process needs to reach its database and serve (meanings: VARIABLES)."""
 
     database_url: str | None
+    read_database_url: str | None = None
     prepare: bool = True
+    transaction_pooler: bool = False
     pool_min_size: int = 2
     pool_max_size: int = 10
     pool_timeout_s: float = 1.0
@@ -39,6 +41,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     auth_failures_per_minute: int = 30
     secret_key: str = ""
     switch_role: bool = True
+    stream_heartbeat_s: float = 15.0
+    streams_per_user: int = 20
     # The jobs (jobs/): retention policy, batches, their own timeouts, the schedule.
     jobs: JobSettings = JobSettings()
 
@@ -63,27 +67,30 @@ class Variable:
     parse: Callable[[str, str], Any] | None = None
 
 
-def _integer(minimum: int) -> Callable[[str, str], int]:
-    def parse(name: str, raw: str) -> int:
+def _numeric(convert: Callable[[str], Any], what: str, ok: Callable[[Any], bool], bound: str) -> Callable[[str, str], Any]:
+    """A parser: `convert` the text (else "not <what>"), then `ok` it (else "must be <bound>")."""
+
+    def parse(name: str, raw: str) -> Any:
         try:
-            value = int(raw.strip())
+            value = convert(raw.strip())
         except ValueError:
-            raise ConfigError(f"{name}={raw!r}: not a whole number") from None
-        if value < minimum:
-            raise ConfigError(f"{name}={raw!r}: must be at least {minimum}")
+            raise ConfigError(f"{name}={raw!r}: not {what}") from None
+        if not ok(value):
+            raise ConfigError(f"{name}={raw!r}: must be {bound}")
         return value
 
     return parse
 
 
-def _seconds(name: str, raw: str) -> float:
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r}: not a number of seconds") from None
-    if not value > 0 or value == float("inf"):
-        raise ConfigError(f"{name}={raw!r}: must be a positive number of seconds")
-    return value
+def _integer(minimum: int) -> Callable[[str, str], int]:
+    return _numeric(int, "a whole number", lambda v: v >= minimum, f"at least {minimum}")
+
+
+def _number(minimum: float) -> Callable[[str, str], float]:
+    return _numeric(float, "a number", lambda v: minimum <= v < float("inf"), f"at least {minimum:g}")
+
+
+_seconds = _numeric(float, "a number of seconds", lambda v: 0 < v < float("inf"), "a positive number of seconds")
 
 
 _TRUE = ("1", "true", "yes", "on")
@@ -97,19 +104,6 @@ def _flag(name: str, raw: str) -> bool:
     if value in _FALSE:
         return False
     raise ConfigError(f"{name}={raw!r}: not one of {'/'.join(_TRUE)} or {'/'.join(_FALSE)}")
-
-
-def _number(minimum: float) -> Callable[[str, str], float]:
-    def parse(name: str, raw: str) -> float:
-        try:
-            value = float(raw.strip())
-        except ValueError:
-            raise ConfigError(f"{name}={raw!r}: not a number") from None
-        if not minimum <= value < float("inf"):
-            raise ConfigError(f"{name}={raw!r}: must be at least {minimum:g}")
-        return value
-
-    return parse
 
 
 def _time_of_day(name: str, raw: str) -> Any:
@@ -184,9 +178,18 @@ def _port(name: str, raw: str) -> int:
 VARIABLES: tuple[Variable, ...] = (
     Variable("DATABASE_URL", "database_url", "unset: the embedded PostgreSQL",
              "the PostgreSQL (15 or newer) to use, as a libpq URL or key=value string; unset, agentdb "
-             "starts an embedded PostgreSQL 18 (needs `pip install 'agentdb[embedded]'`)", _dsn),
+             "starts an embedded PostgreSQL 18 (needs `pip install 'agentdb[embedded]'`); several hosts with "
+             "`target_session_attrs=read-write` follow a failover", _dsn),
+    Variable("AGENTDB_READ_DATABASE_URL", "read_database_url", "unset: reads go to DATABASE_URL",
+             "hot standbys for the API's reads, e.g. `host=standby1,standby2,primary "
+             "target_session_attrs=prefer-standby`; a read falls back to DATABASE_URL when its standby is "
+             "behind the user's last write, down or slow (read-your-writes: the AgentDB-LSN header)", _dsn),
     Variable("AGENTDB_PREPARE", "prepare", "1",
              "server-side prepared statements; 0 behind a transaction-mode pooler (PgBouncer)", _flag),
+    Variable("AGENTDB_TRANSACTION_POOLER", "transaction_pooler", "0",
+             "1 behind a transaction-mode pooler (PgBouncer), with AGENTDB_PREPARE=0: no session state, so no "
+             "startup options (set the timeouts and time zone on the role or database) and the role switched "
+             "in every transaction", _flag),
     Variable("AGENTDB_POOL_MIN", "pool_min_size", "2", "connections each pool keeps open", _integer(0)),
     Variable("AGENTDB_POOL_MAX", "pool_max_size", "10", "most connections each pool opens (per process)",
              _integer(1)),
@@ -214,6 +217,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("AGENTDB_SWITCH_ROLE", "switch_role", "1",
              "switch pooled connections to agentdb_app / agentdb_jobs (row-level security); 0 only when "
              "the login role already is that role", _flag),
+    Variable("AGENTDB_STREAM_HEARTBEAT_S", "stream_heartbeat_s", "15",
+             "seconds of silence after which an execution's event stream sends a heartbeat comment (keeps "
+             "proxies from closing it)", _seconds),
+    Variable("AGENTDB_STREAMS_PER_USER", "streams_per_user", "20",
+             "open event streams a user may hold per API process; one more answers 429", _integer(1)),
     Variable("AGENTDB_MEMORY_IDLE_DAYS", "jobs.retention.idle_days", "90",
              "memory cleanup: delete memories not accessed for this many days (an agent's configuration "
              "overrides it); 0: rule off", _number(0)),

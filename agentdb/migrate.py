@@ -12,6 +12,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from psycopg import conninfo
 from yoyo import get_backend, read_migrations
 
+from repositories.database import run_sync
+from repositories.sql import statement
+
 
 def _migrations_dir() -> Path:
     here = Path(__file__).resolve().parent
@@ -79,13 +82,30 @@ def _migrations(directory: Path | None = None) -> Any:
     return found
 
 
+# Migration 0031's agentdb_distribute(): a no-op without the citus extension.
+DISTRIBUTE_MIGRATION = "0031.citus-distribute"
+_DISTRIBUTE = statement("meta.distribute")
+
+
 def apply(dsn: str, directory: Path | None = None) -> list[str]:
-    """Apply pending migrations under yoyo's lock; return their ids."""
+    """Apply pending migrations under yoyo's lock, then (when the citus extension is installed)
+    distribute the tables not yet distributed (agentdb_distribute(), migration 0031); return the ids."""
     migrations = _migrations(directory)
     with _backend(dsn) as backend, backend.lock():
         pending = backend.to_apply(migrations)
         backend.apply_migrations(pending)
+        if any(m.id == DISTRIBUTE_MIGRATION for m in migrations):
+            distribute(backend)
     return [m.id for m in pending]
+
+
+def distribute(backend: Any) -> list[str]:
+    """Run agentdb_distribute() in its own transaction on yoyo's connection; the tables distributed now.
+
+    Every run: citus may have been installed (and workers added) after the tables were made."""
+    with backend.transaction():
+        rows = run_sync(backend.connection, _DISTRIBUTE())
+    return list(rows[0][0]) if rows else []
 
 
 def status(dsn: str, directory: Path | None = None) -> list[MigrationState]:

@@ -42,7 +42,10 @@ JOBS_ROLE = "agentdb_jobs"  # jobs and operator commands: every user's rows, as 
 def session_options(settings: Settings) -> str:
     """Startup settings of every connection: a runaway statement or a lock wait fails instead of
     hanging; the server stops a query whose client is gone; timestamps in the JSON PostgreSQL
-    builds are in UTC, whatever the server's default."""
+    builds are in UTC, whatever the server's default. None with AGENTDB_TRANSACTION_POOLER=1
+    (PgBouncer drops or refuses them): then the role or database carries them (README)."""
+    if settings.transaction_pooler:
+        return ""
     return (f"-c statement_timeout={settings.statement_timeout_ms} -c lock_timeout={settings.lock_timeout_ms}"
             " -c client_connection_check_interval=1000 -c timezone=UTC")
 
@@ -81,9 +84,14 @@ class _CappedBackoff(AttemptWithBackoff):
 class ResilientPool(AsyncConnectionPool[Any]):
     """AsyncConnectionPool that reconnects within ~0.5 s and never hands out a closed connection.
 
+    `transaction_role`: behind a transaction-mode pooler, the role every call switches to
+    for its own transaction (repositories.database), instead of once per connection.
+
     Overrides psycopg_pool internals (`_add_connection`): pinned to psycopg-pool < 3.4,
     tests/test_faults.py holds the behaviour.
     """
+
+    transaction_role: str | None = None
 
     async def _add_connection(self, attempt: AttemptWithBackoff | None, growing: bool = False) -> None:
         await super()._add_connection(attempt or _CappedBackoff(timeout=self.reconnect_timeout), growing=growing)
@@ -115,17 +123,21 @@ async def open_pool(
     min_size: int | None = None,
     max_size: int | None = None,
     on_connect: Callable[[Any], None] | None = None,
+    max_lifetime: float = 3600.0,
+    name: str = "agentdb",
+    wait: bool = True,
 ) -> AsyncConnectionPool[Any]:
     """Open a pool of metered, configured connections working as `role`, and wait until
     its first ones are up.
 
     `on_connect` runs on every new connection after the repositories' own
-    `configure` (tests attach the wire meter there).
+    `configure` (tests attach the wire meter there). `max_lifetime`: seconds a
+    connection lives before the pool replaces it (the read pool's is short).
     """
 
     async def setup(conn: MeteredConnection) -> None:
         configure(conn)
-        if settings.switch_role:
+        if settings.switch_role and not settings.transaction_pooler:
             await switch_role(conn, role)
         if on_connect is not None:
             on_connect(conn)
@@ -138,11 +150,26 @@ async def open_pool(
         max_size=max_size if max_size is not None else settings.pool_max_size,
         timeout=settings.pool_timeout_s,
         configure=setup,
+        max_lifetime=max_lifetime,
         open=False,
-        name="agentdb",
+        name=name,
     )
-    await pool.open(wait=True, timeout=10)
+    if settings.switch_role and settings.transaction_pooler:
+        pool.transaction_role = role  # a pooler mixes sessions: each call switches its own transaction
+    await pool.open(wait=wait, timeout=10)
     return pool
+
+
+# A read pool's connections are replaced this often, so that connections that went to the
+# primary while the standbys were away (prefer-standby) return to a standby soon after it does.
+READ_POOL_MAX_LIFETIME_S = 30.0
+
+
+async def open_read_pool(dsn: str, settings: Settings, **kwargs: Any) -> AsyncConnectionPool[Any]:
+    """The read pool (AGENTDB_READ_DATABASE_URL): like the primary's, with short-lived connections;
+    opened without waiting, so that a standby that is down delays nothing (reads go to the primary)."""
+    kwargs.setdefault("max_lifetime", READ_POOL_MAX_LIFETIME_S)
+    return await open_pool(dsn, settings, name="agentdb-read", wait=False, **kwargs)
 
 
 @asynccontextmanager

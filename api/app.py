@@ -29,13 +29,14 @@ from litestar.config.cors import CORSConfig
 from psycopg_pool import AsyncConnectionPool
 
 from agentdb.config import Settings, from_env, resolve_dsn
-from agentdb.pool import open_pool
-from api import guards, openapi
+from agentdb.pool import open_pool, open_read_pool
+from api import guards, openapi, read_your_writes
 from api.responses import API_PREFIX, private_to_the_user
 from api.auth import BearerTokenMiddleware
 from api.cursors import Cursors
 from api.errors import EXCEPTION_HANDLERS
 from api.health import HealthController, MetricsController
+from api.live import Listener
 from api.observability import Observability, observe_pool
 from api.routes.agents import AgentController
 from api.routes.executions import ExecutionController
@@ -43,7 +44,9 @@ from api.routes.memories import MemoryController
 from api.routes.stats import StatsController
 from api.routes.workflows import WorkflowController
 from api.timing import add_server_timing
+from api.read_your_writes import LSN_HEADER
 from repositories import Database
+from repositories.database import ReadReplicas
 from repositories.meta import cursor_key
 from repositories.tokens import BearerToken
 
@@ -55,8 +58,14 @@ def _user_id(request: Request[UUID, BearerToken, State]) -> UUID:
 
 
 def _db(request: Request[UUID, BearerToken, State]) -> Database:
-    """The app's Database, acting for this request's bearer token only."""
-    return request.app.state.db.authenticated(request.auth)
+    """The app's Database, acting for this request's bearer token only (and, with read
+    replicas, reading at least what the client's AgentDB-LSN says it has written)."""
+    db: Database = request.app.state.db
+    if db.replicas is None:
+        return db.authenticated(request.auth)
+    db = db.authenticated(request.auth, lsn=read_your_writes.client_lsn(request.headers.get(LSN_HEADER)))
+    request.scope[read_your_writes.DB_KEY] = db  # type: ignore[literal-required]
+    return db
 
 
 def _cursors(state: State) -> Cursors:
@@ -70,24 +79,42 @@ async def _publish_pool_stats(pool: AsyncConnectionPool[Any]) -> None:
         await asyncio.sleep(1.0)
 
 
-def create_app(settings: Settings | None = None, pool: AsyncConnectionPool[Any] | None = None) -> Litestar:
-    """The app; it opens (and closes) its own pool unless given one."""
+def create_app(
+    settings: Settings | None = None,
+    pool: AsyncConnectionPool[Any] | None = None,
+    read_pool: AsyncConnectionPool[Any] | None = None,
+) -> Litestar:
+    """The app; it opens (and closes) its own pool unless given one, and its read pool (hot
+    standbys) when given one or AGENTDB_READ_DATABASE_URL."""
     settings = settings or from_env()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         owned = None if pool is not None else await open_pool(resolve_dsn(settings), settings)
         the_pool: AsyncConnectionPool[Any] = pool or owned  # type: ignore[assignment]
+        owned_read = None
+        if read_pool is None and settings.read_database_url:
+            owned_read = await open_read_pool(settings.read_database_url, settings)
+        the_read_pool = read_pool or owned_read
         stats = asyncio.create_task(_publish_pool_stats(the_pool))
         try:
-            db = Database(the_pool, deadline_s=settings.deadline_s)
+            replicas = ReadReplicas(the_read_pool) if the_read_pool is not None else None
+            db = Database(the_pool, deadline_s=settings.deadline_s, replicas=replicas)
             key = settings.secret_key.encode() if settings.secret_key else await cursor_key(db)
             app.state.db, app.state.cursors = db, Cursors(key)
-            yield
+            # The process's one LISTEN connection, fanning events out to every open stream (api.live).
+            app.state.listener = listener = Listener(resolve_dsn(settings), streams_per_user=settings.streams_per_user)
+            await listener.start()
+            try:
+                yield
+            finally:
+                await listener.stop()
         finally:
             stats.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await stats
+            if owned_read is not None:
+                await owned_read.close()
             if owned is not None:
                 await owned.close()
 
@@ -106,15 +133,16 @@ def create_app(settings: Settings | None = None, pool: AsyncConnectionPool[Any] 
     app = Litestar(
         route_handlers=[api, HealthController, MetricsController],
         before_request=guards.before_request,
-        before_send=[add_server_timing, guards.allow_every_method, private_to_the_user],
+        before_send=[add_server_timing, guards.allow_every_method, private_to_the_user,
+                     read_your_writes.add_lsn_header],
         compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=1024,
                                              exclude_opt_key="no_compression"),
         cors_config=CORSConfig(
             allow_origins=list(settings.cors_origins),
             allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "Prefer",
-                           "X-Request-ID", "Last-Event-ID"],
+                           "X-Request-ID", "Last-Event-ID", LSN_HEADER],
             expose_headers=["ETag", "Location", "Retry-After", "Server-Timing", "X-Request-ID",
-                            "Preference-Applied"],
+                            "Preference-Applied", LSN_HEADER],
         ) if settings.cors_origins else None,
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],

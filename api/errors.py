@@ -134,7 +134,7 @@ def _stale(_: Request[Any, Any, Any], exc: StaleVersion) -> Response[Problem]:
 
 
 def _illegal(_: Request[Any, Any, Any], exc: IllegalTransition) -> Response[Problem]:
-    return problem(ILLEGAL_TRANSITION, str(exc), field="to_status", current_status=exc.current_status)
+    return problem(ILLEGAL_TRANSITION, str(exc), field=exc.field, current_status=exc.current_status)
 
 
 def _unavailable(_: Request[Any, Any, Any], exc: Unavailable) -> Response[Problem]:

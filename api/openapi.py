@@ -30,7 +30,8 @@ _WHEN = {
     415: "The body is not application/json",
     422: "The body was read, and what it says is refused (field names the culprit)",
     428: "If-Match is required",
-    429: "Too many failed authentications from this client (Retry-After)",
+    429: "Too many failed authentications from this client, or too many open event streams for this user "
+         "(Retry-After)",
     500: "A bug: the request id names it in the server's log",
     503: "The database is unavailable, too slow, or locked for this request (Retry-After)",
 }
@@ -67,6 +68,10 @@ EVERY_RESPONSE_HEADERS = [
                    description="The request's id (the client's X-Request-ID if sane, else made): in every log line"),
     ResponseHeader(name="Server-Timing", value="x", documentation_only=True,
                    description='What the request cost the database: db;dur=<ms>;desc="<n> queries"'),
+    ResponseHeader(name="AgentDB-LSN", value="x", documentation_only=True, required=False,
+                   description="With read replicas only: the WAL position (e.g. 0/3000148) this request's writes "
+                               "reached or its reads saw. Send it back as the AgentDB-LSN request header to read "
+                               "at least that far on the next request, whichever server process answers it"),
 ]
 
 

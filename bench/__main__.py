@@ -1,15 +1,19 @@
-"""`python -m bench <repo|curve|http> [options]`."""
+"""`python -m bench <repo|curve|http|jobs|citus> [options]`."""
 
 from __future__ import annotations
 
 import sys
 
-USAGE = """usage: python -m bench {repo,curve,http,jobs} [options]
+USAGE = """usage: python -m bench {repo,curve,http,jobs,live,citus,replica} [options]
 
   repo   repository hot paths: agentdb vs SQLAlchemy eager/lazy vs bare psycopg (bench/repo_bench.py)
   curve  history and recent activity latency across datagen scales, bench/results/curve.png (bench/curve.py)
-  http   loopback HTTP load: agentdb serve vs FastAPI+SQLAlchemy (bench/http_bench.py)
+  http   loopback HTTP load (wrk): agentdb serve vs the bare ASGI baseline vs FastAPI+SQLAlchemy,
+         or a concurrency curve with --curve 1,16,64,256,500 (bench/http_bench.py, bench/bare_app.py)
   jobs   dashboard from roll-ups vs raw rows, cleanup rows/s, trigger cost (bench/jobs_bench.py)
+  live   append-to-arrival latency at 100/1,000 open SSE streams; start latency at 50/500 nodes (bench/live_bench.py)
+  citus  single-shard latency of the three seed reads: Citus vs plain PostgreSQL 15 (bench/citus_bench.py)
+  replica  read throughput with 0 and 1 hot standby, read-your-writes cost (bench/replica_bench.py)
 
 `python -m bench <command> --help` for the options of each."""
 
@@ -35,6 +39,18 @@ def main(argv: list[str]) -> int:
         from bench import jobs_bench
 
         return jobs_bench.main(rest)
+    if command == "live":
+        from bench import live_bench
+
+        return live_bench.main(rest)
+    if command == "citus":
+        from bench import citus_bench
+
+        return citus_bench.main(rest)
+    if command == "replica":
+        from bench import replica_bench
+
+        return replica_bench.main(rest)
     print(f"unknown bench command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2
 

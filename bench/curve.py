@@ -72,7 +72,7 @@ async def measure_scale(scale: str, dsn: str, iterations: int, warmup: int) -> d
         "scale": scale,
         "workflow_executions": sc.workflow_executions,
         "agent_executions": sc.agent_executions,
-        "heavy_user_workflow_executions": hu.executions,
+        "heavy_user_workflow_executions": hu.workflow_executions,
         "heavy_user_agent_executions": hu.agent_executions,
         "deep_page_pages": pages,
         "timing": {op: {v: s.summary() for v, s in vs.items()} for op, vs in samples.items()},

@@ -9,8 +9,8 @@ JSON encoding. Run: DATABASE_URL=... uvicorn bench.fastapi_app:create_app --fact
 
 from __future__ import annotations
 
+import base64
 import os
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +18,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from agentdb.config import from_env
 from bench import orm
 from repositories import paging
 from repositories.users import hash_token
@@ -25,7 +26,9 @@ from repositories.users import hash_token
 
 def create_app() -> FastAPI:
     dsn = os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = create_async_engine(dsn, pool_size=10, max_overflow=0)
+    settings = from_env()  # the same pool size and wait as agentdb's (AGENTDB_POOL_MAX, AGENTDB_POOL_TIMEOUT)
+    engine = create_async_engine(dsn, pool_size=settings.pool_max_size, max_overflow=0,
+                                 pool_timeout=settings.pool_timeout_s)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     tokens: dict[bytes, UUID] = {}
     app = FastAPI(title="bench: FastAPI + SQLAlchemy")
@@ -60,10 +63,12 @@ def create_app() -> FastAPI:
 
     @app.get("/api/agent-builder/executions")
     async def history(limit: int = 50, uid: UUID = Depends(user_id), s: AsyncSession = Depends(session)) -> Any:
-        at: datetime = paging.FIRST_PAGE_AT
-        items = await s.run_sync(orm.history_eager, uid, at, paging.FIRST_PAGE_ID, limit + 1)
+        at, row_id = paging.FIRST_PAGE
+        items = await s.run_sync(orm.history_eager, uid, at, row_id, limit + 1)
         page = items[:limit]
-        cursor = paging.encode(page[-1]["started_at"], page[-1]["id"]) if len(items) > limit else None
+        cursor = None
+        if len(items) > limit:  # an opaque keyset cursor, as a typical service would sign or encode it
+            cursor = base64.urlsafe_b64encode(f"{page[-1]['started_at'].isoformat()}|{page[-1]['id']}".encode()).decode()
         return {"items": page, "next_cursor": cursor}
 
     @app.on_event("shutdown")

@@ -419,3 +419,64 @@ def replace_graph(
     s.commit()
     s.expunge_all()
     return workflow_eager(s, user_id, workflow_id)
+
+
+# --- writes: start an execution, record an agent execution with metrics, create a workflow ---------
+
+
+def start_execution(s: Session, user_id: UUID, workflow_id: UUID) -> dict[str, Any]:
+    """Queue an execution of a workflow the user owns, as ExecutionRepository.start does: check the
+    workflow, insert, commit, and read the row back (the server set started_at)."""
+    if s.scalars(select(Workflow.id).where(Workflow.id == workflow_id, Workflow.user_id == user_id)).first() is None:
+        raise NotFound("workflow not found")
+    e = WorkflowExecution(id=uuid.uuid4(), user_id=user_id, workflow_id=workflow_id, status="pending",
+                          started_at=func.now())
+    s.add(e)
+    s.commit()
+    s.refresh(e)
+    return {"id": e.id, "workflow_id": e.workflow_id, "status": e.status, "started_at": e.started_at,
+            "completed_at": e.completed_at, "error": e.error}
+
+
+def record_agent_execution(s: Session, user_id: UUID, agent_id: UUID, session_id: UUID,
+                           prompt_tokens: int, completion_tokens: int, latency_ms: int, cost_usd: float) -> UUID:
+    """An agent execution and its metrics row in one transaction (unit of work: two INSERTs)."""
+    if s.scalars(select(Agent.id).where(Agent.id == agent_id, Agent.user_id == user_id)).first() is None:
+        raise NotFound("agent not found")
+    x = AgentExecution(id=uuid.uuid4(), user_id=user_id, agent_id=agent_id, session_id=session_id,
+                       status="completed", started_at=func.now(), completed_at=func.now())
+    x.metrics = AgentExecutionMetrics(id=uuid.uuid4(), user_id=user_id, prompt_tokens=prompt_tokens,
+                                      completion_tokens=completion_tokens, latency_ms=latency_ms, cost_usd=cost_usd)
+    s.add(x)
+    s.commit()
+    return x.id
+
+
+def create_workflow(s: Session, user_id: UUID, workflow: Any) -> dict[str, Any]:
+    """A workflow with its nodes and edges (client-side ids, insertmanyvalues), committed, then
+    read back eagerly, as WorkflowRepository.create answers it."""
+    w = Workflow(id=uuid.uuid4(), user_id=user_id, name=workflow.name, description=workflow.description,
+                 graph_definition=workflow.graph_definition, version=1, created_at=func.now(),
+                 updated_at=func.now())
+    s.add(w)
+    s.flush()
+    ids: dict[str, UUID] = {}
+    nodes = []
+    for index, n in enumerate(workflow.nodes):
+        ids[n.key] = uuid.uuid4()
+        nodes.append(WorkflowNode(
+            id=ids[n.key], workflow_id=w.id, user_id=user_id, node_key=n.key, node_type=n.node_type,
+            name=n.name, agent_id=n.agent_id, block_id=n.block_id, config=n.config,
+            position=index if n.position is None else n.position,
+        ))
+    s.add_all(nodes)
+    s.flush()
+    s.add_all([
+        WorkflowEdge(workflow_id=w.id, user_id=user_id, source_node_id=ids[e.source],
+                     target_node_id=ids[e.target], label=e.label)
+        for e in workflow.edges
+    ])
+    workflow_id = w.id
+    s.commit()
+    s.expunge_all()
+    return workflow_eager(s, user_id, workflow_id)

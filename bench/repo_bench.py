@@ -61,7 +61,11 @@ OPS = (
     "history_first_page",
     "history_deep_page",
     "graph_replace_50",
+    "start_execution",
+    "record_agent_execution",
+    "workflow_create_500",
 )
+WRITES = ("graph_replace_50", "start_execution", "record_agent_execution", "workflow_create_500")
 VARIANTS = ("agentdb", "limit", "limit_pipeline", "orm_eager", "orm_eager_sync", "orm_lazy")
 
 
@@ -109,7 +113,8 @@ class Side:
 
     async def open(self) -> None:
         settings = Settings(database_url=self.dsn, pool_timeout_s=10.0, statement_timeout_ms=120_000)
-        self.pool = await open_pool(self.dsn, settings, min_size=1, max_size=1)
+        self.pool = await open_pool(self.dsn, settings, min_size=1, max_size=1,
+                                    on_connect=wire.attach if self.traced else None)
         db = Database(self.pool, deadline_s=120.0)
         self.workflows = WorkflowRepository(db)
         self.agents = AgentRepository(db)
@@ -144,7 +149,7 @@ class Side:
     async def limit_one(self, name: str, params: dict[str, Any]) -> Any:
         st = statement(name)
         cur = await self.limit.execute(st.text, st.bind(params), prepare=True)
-        return await cur.fetchone()
+        return await cur.fetchall()
 
     async def limit_pipeline(self, calls: list[tuple[str, dict[str, Any]]]) -> Any:
         cursors = []
@@ -152,7 +157,7 @@ class Side:
             for name, params in calls:
                 st = statement(name)
                 cursors.append(await self.limit.execute(st.text, st.bind(params), prepare=True))
-        return await cursors[-1].fetchone()
+        return await cursors[-1].fetchall()
 
 
 async def build_ops(side: Side, fx: dict[str, Any]) -> dict[str, dict[str, Fn]]:
@@ -171,9 +176,9 @@ async def build_ops(side: Side, fx: dict[str, Any]) -> dict[str, dict[str, Fn]]:
     for op, wf in (("workflow_50", wf50), ("workflow_500", wf500)):
         ops[op] = {
             "agentdb": lambda wf=wf: s.workflows.get(user_id=uid, workflow_id=wf),
-            "limit": lambda wf=wf: s.limit_one("workflows.get_with_graph", {"user_id": uid, "workflow_id": wf}),
+            "limit": lambda wf=wf: s.limit_one("workflows.get_with_graph", {"user_id": uid, "workflow_id": wf, "unless_version": None}),
             "limit_pipeline": lambda wf=wf: s.limit_pipeline(
-                [("workflows.get_with_graph", {"user_id": uid, "workflow_id": wf})]),
+                [("workflows.get_with_graph", {"user_id": uid, "workflow_id": wf, "unless_version": None})]),
             "orm_eager": lambda wf=wf: s.orm_async(orm.workflow_eager, uid, wf),
             "orm_eager_sync": lambda wf=wf: _sync(s.orm_sync, orm.workflow_eager, uid, wf),
             "orm_lazy": lambda wf=wf: s.orm_async(orm.workflow_lazy, uid, wf),
@@ -222,13 +227,13 @@ async def build_ops(side: Side, fx: dict[str, Any]) -> dict[str, dict[str, Fn]]:
     async def rep_limit() -> Any:
         t = targets["limit"]
         row = await s.limit_pipeline([
-            ("workflows.bump_version", {
+            ("workflows.replace", {
                 "user_id": uid, "workflow_id": t[0], "expected_version": t[1], "name": graph.name,
                 "description": graph.description, "graph_definition": Jsonb(graph.graph_definition),
             }),
-            ("workflows.delete_graph", {"user_id": uid, "workflow_id": t[0]}),
+            ("workflows.delete_edges", {"user_id": uid, "workflow_id": t[0]}),
             ("workflows.insert_graph", _graph_params(uid, t[0], graph)),
-            ("workflows.get_with_graph", {"user_id": uid, "workflow_id": t[0]}),
+            ("workflows.get_with_graph", {"user_id": uid, "workflow_id": t[0], "unless_version": None}),
         ])
         t[1] += 1
         return row
@@ -249,6 +254,50 @@ async def build_ops(side: Side, fx: dict[str, Any]) -> dict[str, dict[str, Fn]]:
         "limit": rep_limit,
         "orm_eager": orm_rep("orm_eager"),
         "orm_eager_sync": orm_rep("orm_eager_sync"),
+    }
+
+    # Writes: each call writes new rows (executions of the 50-node workflow, agent executions of
+    # the bench agent, 500-node workflows), the same for every variant.
+    wf, agent, session = fx["wf50"], fx["agent"], uuid.uuid4()
+    tokens = {"prompt_tokens": 1200, "completion_tokens": 300, "latency_ms": 850, "cost_usd": 0.0081}
+    record = {"user_id": uid, "agent_id": agent, "session_id": session, "workflow_execution_id": None,
+              "status": "completed", "started_at": None, "completed_at": None, "error": None, **tokens}
+    chain500 = fx["create_input"]
+
+    async def start_limit() -> Any:
+        xid = uuid.uuid4()
+        return await s.limit_pipeline([
+            ("executions.start", {"user_id": uid, "workflow_id": wf, "execution_id": xid, "input": None}),
+            ("executions.get", {"user_id": uid, "execution_id": xid}),
+        ])
+
+    async def create_limit() -> Any:
+        wid = uuid.uuid4()
+        return await s.limit_pipeline([
+            ("workflows.insert", {"user_id": uid, "workflow_id": wid, "name": chain500.name,
+                                  "description": chain500.description,
+                                  "graph_definition": Jsonb(chain500.graph_definition)}),
+            ("workflows.insert_graph", _graph_params(uid, wid, chain500)),
+            ("workflows.get_with_graph", {"user_id": uid, "workflow_id": wid, "unless_version": None}),
+        ])
+
+    ops["start_execution"] = {
+        "agentdb": lambda: s.executions.start(user_id=uid, workflow_id=wf),
+        "limit": start_limit,
+        "orm_eager": lambda: s.orm_async(orm.start_execution, uid, wf),
+        "orm_eager_sync": lambda: _sync(s.orm_sync, orm.start_execution, uid, wf),
+    }
+    ops["record_agent_execution"] = {
+        "agentdb": lambda: s.executions.record_agent_execution(**record),
+        "limit": lambda: s.limit_one("executions.record_agent_execution", record),
+        "orm_eager": lambda: s.orm_async(orm.record_agent_execution, uid, agent, session, *tokens.values()),
+        "orm_eager_sync": lambda: _sync(s.orm_sync, orm.record_agent_execution, uid, agent, session, *tokens.values()),
+    }
+    ops["workflow_create_500"] = {
+        "agentdb": lambda: s.workflows.create(user_id=uid, workflow=chain500),
+        "limit": create_limit,
+        "orm_eager": lambda: s.orm_async(orm.create_workflow, uid, chain500),
+        "orm_eager_sync": lambda: _sync(s.orm_sync, orm.create_workflow, uid, chain500),
     }
     return ops
 
@@ -280,19 +329,21 @@ async def create_fixtures(side: Side, hu: common.HeavyUser, dsn: str) -> dict[st
         "deep_at": at,
         "deep_id": row_id,
         "replace_input": common.chain(50, name="bench replaced", agent_ids=agent_ids[::-1]),
+        "create_input": common.chain(500, name="bench created", agent_ids=agent_ids),
         "replace_targets": targets,
     }
 
 
 def _shape(op: str, variant: str, result: Any) -> Any:
     """A small fingerprint of a result, to check the variants return the same thing."""
-    if variant.startswith("limit"):
-        doc = json.loads(result[0])
-        if op.startswith("history"):
-            doc = doc[: common.PAGE]
+    if op in ("start_execution", "record_agent_execution"):
+        return "written"
+    if variant.startswith("limit"):  # rows: one document, or one row per item (item, at, id)
+        docs = [json.loads(row[0]) for row in result]
+        doc = docs[0] if op.startswith(("workflow", "graph", "agent_")) else docs[: common.PAGE]
     elif variant == "agentdb":
         doc = json.loads(msgspec.json.encode(result))
-        if op.startswith("history"):
+        if op.startswith(("history", "recent")):
             doc = doc["items"]
     else:
         doc = json.loads(json.dumps(result, default=str))
@@ -339,7 +390,7 @@ async def measure(
     for op, variants in ops.items():
         names = list(variants)
         samples = {v: common.Samples() for v in names}
-        n = iterations // 2 if op in ("workflow_500", "graph_replace_50") else iterations
+        n = iterations // 2 if op in ("workflow_500", "graph_replace_50", "workflow_create_500") else iterations
         for i in range(warmup + n):
             k = i % len(names)
             for v in names[k:] + names[:k]:
@@ -382,11 +433,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     report = print
     with common.loaded_database(args.scale, args.dsn, report=report) as dsn:
         hu = common.heavy_user(dsn, args.scale)
-        report(f"heavy user {hu.id}: {hu.executions} workflow executions, {hu.agent_executions} agent executions, "
+        report(f"heavy user {hu.id}: {hu.workflow_executions} workflow executions, {hu.agent_executions} agent executions, "
                f"{len(hu.agent_ids)} agents")
         timing = Side(dsn, traced=False)
-        await timing.open()  # before wire.enable(): the timing pool is not traced
-        wire.enable()
+        await timing.open()  # untraced: tracing costs nothing in the timings
         counting = Side(dsn, traced=True)
         await counting.open()
         try:
@@ -404,7 +454,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "iterations": args.iterations,
         "iterations_note": "workflow_500 and graph_replace_50 run iterations/2; orm_lazy runs every "
                            f"{args.lazy_every}th iteration; {args.warmup} warm-up iterations discarded",
-        "heavy_user": {"workflow_executions": hu.executions, "agent_executions": hu.agent_executions,
+        "heavy_user": {"workflow_executions": hu.workflow_executions, "agent_executions": hu.agent_executions,
                        "agents": len(hu.agent_ids)},
         "deep_page_pages": fx["deep_pages"],
         "machine": common.machine(),

@@ -491,7 +491,10 @@ class CitusCluster(_Scoped):
     def __init__(self, workers: int = 2, dbname: str = "postgres", settings: Settings = None,
                  timeout: float = 60.0) -> None:
         """Describe the nodes; `start()` runs them and prepares `dbname`."""
-        node_settings = {"shared_preload_libraries": "citus", **(settings or {})}
+        # sslmode=disable: the nodes talk over loopback, and libpq would otherwise look for a client
+        # certificate under $HOME/.postgresql, which is root's (unreadable by the postgres OS user).
+        node_settings = {"shared_preload_libraries": "citus", "citus.node_conninfo": "sslmode=disable",
+                         **(settings or {})}
         self.coordinator = Cluster(node_settings, name="citus-coord", timeout=timeout)
         self.workers = [Cluster(node_settings, name=f"citus-w{i}", timeout=timeout) for i in range(workers)]
         self.nodes, self.dbname = [self.coordinator, *self.workers], dbname

@@ -47,6 +47,13 @@ WAIVED: dict[str, dict[str, str]] = {
         "prefer-bigint-over-int": "latency_ms_max is the maximum of agent_execution_metrics.latency_ms, itself an "
                                   "integer of milliseconds (0002); the sums beside it are bigint",
     },
+    "0030.keys-include-user-id.sql": {
+        rule: "the keys of every tenant table change together (user_id added, issue 15) or not at all, in "
+              "one transaction under the tables' locks, keeping the constraint names the error mapping "
+              "reads; run it at a quiet moment on a large database (the migration's header says so)"
+        for rule in ("ban-drop-constraint", "constraint-missing-not-valid", "adding-serial-primary-key-field",
+                     "disallowed-unique-constraint", "adding-foreign-key-constraint")
+    },
     "0006.raise-returns-json.sql": {
         "ban-drop-function": "agentdb_raise(text, text) is replaced in the same transaction by "
                              "agentdb_raise(text, text, text DEFAULT NULL), which every 2-argument call "

@@ -129,6 +129,7 @@ def representative_params(conn: psycopg.Connection[Any], scale: str) -> dict[str
         "workflow_id": user.busiest_workflow_id,
         "agent_id": user.agent_ids[0] if user.agent_ids else UUID(int=0),
         "execution_id": user.latest_execution_id,
+        "unless_version": None,
         "agent_execution_id": UUID(int=0),
         "status": "completed",
         "contains": psycopg.types.json.Jsonb({"model": "gpt"}),

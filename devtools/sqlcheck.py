@@ -1,6 +1,7 @@
 """`python -m devtools check`: every statement file (sql/ and devtools/sql/) parses,
 has a header and named params only, and passes sqlfluff; every product statement
-(sql/) is executed by a test; no SQL strings in Python product code; migrations
+(sql/) is executed by a test and filters every tenant table alias by its own user_id (Citus routing,
+`check_routing`); no SQL strings in Python product code; migrations
 pass devtools.migration_lint (squawk and yoyo's own checks). Every failure names its file.
 """
 
@@ -10,6 +11,7 @@ import ast
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pglast
 
@@ -116,6 +118,7 @@ def check_style(sql_dir: Path, config: Path = ROOT / ".sqlfluff") -> list[str]:
 def run_all(root: Path = ROOT, sql_dir: Path = SQL_DIR, executed_file: Path = EXECUTED_FILE,
             migrations_dir: Path | None = None) -> list[str]:
     return (check_files(sql_dir) + check_files(TOOLS.root) + check_executed(sql_dir, executed_file)
+            + check_routing(sql_dir)
             + check_python(root) + check_style(sql_dir) + check_style(TOOLS.root)
             + migration_lint.lint(migrations_dir or root / "migrations"))
 
@@ -126,3 +129,80 @@ def main(fix: bool = False) -> int:
         print(problem)
     print(f"sql check: {len(problems)} problem(s)", file=sys.stderr)
     return 1 if problems else 0
+
+
+# --- Citus routing: every tenant table alias filtered by its own user_id (issue 15) ------------------------------------
+
+# The tables distributed by user_id under Citus (migration 0031's agentdb_distribute()).
+TENANT_TABLES = frozenset({
+    "agents", "agent_tools", "agent_blocks", "workflows", "workflow_nodes", "workflow_edges", "workflow_executions",
+    "execution_events", "agent_executions", "agent_execution_metrics", "agent_memories", "agent_execution_stats",
+    "workflow_execution_stats", "agent_execution_stats_dirty", "workflow_execution_stats_dirty",
+})
+# Statements that read or write several users' rows on purpose (jobs and operator commands: they
+# run as agentdb_jobs and fan out to every shard under Citus), each with its reason.
+SPANS_USERS: dict[str, str] = {
+    "memories.users_page": "the memory cleanup's walk over users who have memories",
+    "stats.users_with_marks": "the roll-up's walk over users with dirty buckets",
+    "stats.backlog": "`agentdb jobs status`: dirty buckets of every user",
+}
+
+
+def routing_problems(name: str, text: str) -> list[str]:
+    """Tenant-table aliases of one statement not filtered by their own `alias.user_id = %(user_id)s`
+    (INSERT targets excepted: the inserted row's user_id routes them). Under Citus a statement routes
+    to one shard only when every distributed table in it is so filtered."""
+    names: dict[str, int] = {}
+    body = _NAMED.sub(lambda m: f"${names.setdefault(m.group(1), len(names) + 1)}", text.replace("%%", "%"))
+    user_param = names.get("user_id")
+    tree = pglast.parse_sql(body)
+    aliases: list[tuple[str, str]] = []  # (alias, table)
+    filtered: set[str] = set()
+    insert_targets: set[int] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, pglast.ast.InsertStmt):
+            insert_targets.add(id(node.relation))
+        if isinstance(node, pglast.ast.RangeVar) and node.relname in TENANT_TABLES and id(node) not in insert_targets:
+            aliases.append((node.alias.aliasname if node.alias else node.relname, node.relname))
+        if isinstance(node, pglast.ast.A_Expr) and node.kind == pglast.enums.A_Expr_Kind.AEXPR_OP \
+                and [n.sval for n in node.name] == ["="]:
+            for column, other in ((node.lexpr, node.rexpr), (node.rexpr, node.lexpr)):
+                if (isinstance(column, pglast.ast.ColumnRef) and isinstance(other, pglast.ast.ParamRef)
+                        and user_param is not None and other.number == user_param):
+                    fields = [f.sval for f in column.fields if isinstance(f, pglast.ast.String)]
+                    if fields and fields[-1] == "user_id":
+                        filtered.add(fields[0] if len(fields) == 2 else "")
+
+    for found in _walk(tree):
+        visit(found)
+    return [f"{name}: {table} AS {alias} has no `{alias}.user_id = %(user_id)s` of its own (Citus fans it out "
+            f"to every shard); filter it, or list the statement in devtools.sqlcheck.SPANS_USERS with a reason"
+            for alias, table in aliases
+            if alias not in filtered and not ("" in filtered and alias == table)]
+
+
+def _walk(node: Any) -> Any:
+    """Every pglast node under `node` (lists and tuples included), parents before children."""
+    if isinstance(node, list | tuple):
+        for item in node:
+            yield from _walk(item)
+    elif isinstance(node, pglast.ast.Node):
+        yield node
+        for attr in node.__slots__:
+            yield from _walk(getattr(node, attr, None))
+
+
+def check_routing(sql_dir: Path, spans_users: dict[str, str] = SPANS_USERS) -> list[str]:
+    """`routing_problems` of every product statement not in `spans_users`."""
+    problems: list[str] = []
+    for path in sql_files(sql_dir):
+        name = f"{path.parent.name}.{path.stem}"
+        if name in spans_users:
+            continue
+        try:
+            stmt = parse(path, name)
+        except SqlFileError:
+            continue  # check_files reports it
+        problems += [f"{path}: {problem}" for problem in routing_problems(name, stmt.text)]
+    return problems

@@ -17,13 +17,20 @@ per item of a list (see repositories.paging). A statement that names a row the
 user does not have raises AB404 itself (see migration 0006), so no caller ever
 interprets an empty result. `translate` is
 the one mapping from database errors to repository errors.
+
+With read replicas (`ReadReplicas`: a second pool, on hot standbys), a call whose
+statements are all read-only goes to the standby, guarded in its own round trip
+by `replicas.check_replayed`; everything else goes to the primary pool, and a
+write reads the primary's WAL position after its commit (read-your-writes).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -31,6 +38,7 @@ import msgspec
 import psycopg
 from psycopg import errors as pgerrors
 from psycopg.adapt import Loader
+from psycopg.pq import TransactionStatus
 from psycopg.types.json import set_json_dumps
 from psycopg.types.numeric import Int8BinaryDumper, Int8Dumper
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
@@ -85,11 +93,27 @@ def connection_kwargs(*, prepare: bool = True, options: str = "", application_na
 
 
 _SWITCH_ROLE = statement("auth.switch_role")
+_BEGIN = statement("meta.begin")
+_COMMIT = statement("meta.commit")
+
+
+# Connections to a Citus coordinator: their pipelines go inside BEGIN ... COMMIT (auth.switch_role).
+_IN_TRANSACTION_BLOCK: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 async def switch_role(conn: psycopg.AsyncConnection[Any], role: str) -> None:
-    """Make a new pooled connection work as `role` (agentdb_app, agentdb_jobs: migration 0007)."""
-    await conn.execute(_SWITCH_ROLE.text, _SWITCH_ROLE(role=role).params)
+    """Make a new pooled connection work as `role` (agentdb_app, agentdb_jobs: migration 0007);
+    on a Citus coordinator, mark it to send its pipelines inside a transaction block."""
+    cur = await conn.execute(_SWITCH_ROLE.text, _SWITCH_ROLE(role=role).params)
+    row = await cur.fetchone()
+    if row is not None and row[1]:
+        use_transaction_blocks(conn)
+
+
+def use_transaction_blocks(conn: Any) -> None:
+    """Send this connection's pipelines inside BEGIN ... COMMIT (still one round trip): what Citus
+    needs to forward a request's SET LOCAL app.user_id to its workers (migration 0032)."""
+    _IN_TRANSACTION_BLOCK.add(conn)
 
 
 def connect(dsn: str, **kwargs: Any) -> psycopg.Connection[Any]:
@@ -122,6 +146,68 @@ READ_SENDS = 3
 
 _AUTHENTICATE = statement("auth.authenticate")
 _ACT_AS = statement("auth.act_as")
+_SET_ROLE_LOCAL = statement("auth.set_role_local")
+_CHECK_REPLAYED = statement("replicas.check_replayed")
+_WAL_POSITION = statement("replicas.wal_position")
+
+STANDBY_BEHIND = "AB503"  # raised by replicas.check_replayed: this standby lacks the user's last write
+
+
+def lsn_value(text: str) -> int:
+    """A WAL position ('16/B374D848', as pg_lsn prints it) as a number; ValueError if malformed."""
+    high, _, low = text.strip().partition("/")
+    if not low or len(high) > 8 or len(low) > 8:
+        raise ValueError(f"not a WAL position: {text!r}")
+    return (int(high, 16) << 32) | int(low, 16)
+
+
+def lsn_text(value: int) -> str:
+    """A number back to pg_lsn's text ('16/B374D848')."""
+    return f"{value >> 32:X}/{value & 0xFFFFFFFF:X}"
+
+
+class ReadReplicas:
+    """The read pool (hot standbys), and per user the primary's WAL position after their last write.
+
+    A read-only call goes to the read pool with `replicas.check_replayed` first in
+    its pipeline: the standby must have replayed the user's last write (their
+    entry here, or the position a client sent back from another process) and
+    everything forgotten here (`floor`), else it raises AB503 and the call goes
+    to the primary. The entries are bounded (`max_users`, oldest written out
+    first) and kept `remember_s`; a forgotten entry raises `floor` to its
+    position, so forgetting never lets a read miss a write, it only sends reads
+    to the primary while a standby lags behind everything forgotten.
+    """
+
+    def __init__(self, pool: AsyncConnectionPool[Any], *, remember_s: float = 60.0, max_users: int = 100_000) -> None:
+        self.pool = pool
+        self.remember_s, self.max_users = remember_s, max_users
+        self.floor = 0
+        self.standby_reads = self.primary_reads = 0  # reads answered by the read pool, and sent on to the primary
+        self._written: OrderedDict[Any, tuple[int, float]] = OrderedDict()  # user -> (position, when)
+
+    def wrote(self, user_id: Any, lsn: int) -> None:
+        """Remember `lsn` as `user_id`'s last write (None: a write for no user raises the floor)."""
+        if user_id is None:
+            self.floor = max(self.floor, lsn)
+            return
+        previous = self._written.pop(user_id, (0, 0.0))[0]
+        self._written[user_id] = (max(previous, lsn), time.monotonic())
+        self._forget(time.monotonic() - self.remember_s)
+
+    def needed(self, user_id: Any) -> int:
+        """The WAL position a standby must have replayed before it may answer `user_id`."""
+        self._forget(time.monotonic() - self.remember_s)
+        entry = self._written.get(user_id)
+        return max(self.floor, entry[0] if entry else 0)
+
+    def _forget(self, before: float) -> None:
+        while self._written:
+            user_id, (lsn, when) = next(iter(self._written.items()))
+            if when >= before and len(self._written) <= self.max_users:
+                return
+            del self._written[user_id]
+            self.floor = max(self.floor, lsn)
 
 
 class Database:
@@ -135,17 +221,28 @@ class Database:
     """
 
     def __init__(
-        self, pool: AsyncConnectionPool[Any], *, deadline_s: float = 6.0, token: BearerToken | None = None
+        self,
+        pool: AsyncConnectionPool[Any],
+        *,
+        deadline_s: float = 6.0,
+        token: BearerToken | None = None,
+        replicas: ReadReplicas | None = None,
+        lsn: int = 0,
     ) -> None:
         self.pool = pool
         # Client-side ceiling on a whole call (waiting for a connection included):
         # a dead network or a stalled server answers Unavailable instead of hanging.
         self.deadline_s = deadline_s
         self.token = token
+        self.replicas = replicas
+        # The highest WAL position this Database's reads must see: the one a client
+        # sent back (AgentDB-LSN), raised by its own writes and by what its reads needed.
+        self.lsn = lsn
 
-    def authenticated(self, token: BearerToken) -> Database:
-        """This Database, acting only for the user of `token`, checked by each call's first statement."""
-        return Database(self.pool, deadline_s=self.deadline_s, token=token)
+    def authenticated(self, token: BearerToken, *, lsn: int = 0) -> Database:
+        """This Database, acting only for the user of `token`, checked by each call's first statement;
+        its reads see at least WAL position `lsn` (a client's AgentDB-LSN, from another process)."""
+        return Database(self.pool, deadline_s=self.deadline_s, token=token, replicas=self.replicas, lsn=lsn)
 
     def _scoped(self, calls: tuple[Call, ...]) -> tuple[Call, ...]:
         user_id = calls[0].params.get("user_id")
@@ -172,7 +269,11 @@ class Database:
         """Send `calls` in one round trip; the last one's rows (JSON columns as raw bytes)."""
         try:
             async with asyncio.timeout(self.deadline_s):
-                return await self._send(self._scoped(calls))
+                if self.replicas is None:
+                    return await self._send(self.pool, self._scoped(calls))
+                if all(call.statement.read_only for call in calls):
+                    return await self._read(self.replicas, calls)
+                return await self._write(self.replicas, calls)
         except (PoolTimeout, TimeoutError) as exc:
             raise errors.Unavailable("database busy or unreachable; retry shortly") from exc
         except psycopg.Error as exc:
@@ -181,12 +282,47 @@ class Database:
                 raise  # a bug (bad SQL, a missing column): let it surface as a 500
             raise mapped from exc
 
-    async def _send(self, calls: Sequence[Call]) -> list[Row]:
+    async def _read(self, replicas: ReadReplicas, calls: tuple[Call, ...]) -> list[Row]:
+        """A read on a standby that has replayed what it must show, else on the primary.
+
+        Falls back to the primary when the standby is behind (AB503), refuses the
+        token (AB401: it may lack a token just issued), is unreachable, stalls (half
+        the deadline at most) or cancels the read (a recovery conflict); any other
+        answer (AB404...) is the answer.
+        """
+        user_id = calls[0].params.get("user_id")
+        self.lsn = max(self.lsn, replicas.needed(user_id))
+        guarded = (_CHECK_REPLAYED(lsn=lsn_text(self.lsn)), *self._scoped(calls))
+        try:
+            async with asyncio.timeout(self.deadline_s / 2):
+                rows = await self._send(replicas.pool, guarded)
+            replicas.standby_reads += 1
+            return rows
+        except psycopg.Error as exc:
+            if exc.sqlstate not in (STANDBY_BEHIND, "AB401") and not isinstance(translate(exc), errors.Unavailable):
+                raise
+        except TimeoutError:
+            pass
+        replicas.primary_reads += 1
+        return await self._send(self.pool, self._scoped(calls))
+
+    async def _write(self, replicas: ReadReplicas, calls: tuple[Call, ...]) -> list[Row]:
+        """A write on the primary; its WAL position, read after its commit (in the same round
+        trip, after a Sync), becomes the user's last write."""
+        try:
+            rows, lsn = await self._send_once(self.pool, self._scoped(calls), position_after=True)
+        except _ConnectionLost as lost:
+            raise lost.error from None  # never sent twice: it may have committed
+        self.lsn = max(self.lsn, lsn)
+        replicas.wrote(calls[0].params.get("user_id"), lsn)
+        return rows
+
+    async def _send(self, pool: AsyncConnectionPool[Any], calls: Sequence[Call]) -> list[Row]:
         """The last call's rows. A read that meets a dead connection is sent again, on another
         connection (READ_SENDS times in all, within the call's deadline); a write never is."""
         for attempt in range(1, READ_SENDS + 1):
             try:
-                return await self._send_once(calls)
+                return (await self._send_once(pool, calls))[0]
             except _ConnectionLost as lost:
                 # The connection died (killed backend, restarted server) under the call.
                 # A read committed nothing, so it can go again; a write cannot (it may
@@ -197,21 +333,43 @@ class Database:
                     raise lost.error from None
         raise AssertionError("unreachable")
 
-    async def _send_once(self, calls: Sequence[Call]) -> list[Row]:
-        async with self.pool.connection() as conn:
+    async def _send_once(
+        self, pool: AsyncConnectionPool[Any], calls: Sequence[Call], *, position_after: bool = False
+    ) -> tuple[list[Row], int]:
+        """The last call's rows; with `position_after`, also the WAL position after their commit:
+        `replicas.wal_position` follows a Sync in the same pipeline (one round trip, two Syncs)."""
+        if role := getattr(pool, "transaction_role", None):  # behind a transaction-mode pooler
+            calls = (_SET_ROLE_LOCAL(role=role), *calls)
+        async with pool.connection() as conn:
             try:
                 prepared = _prepared.setdefault(conn, set())
-                if len(calls) == 1 and (conn.prepare_threshold is None or _shape(calls[0]) in prepared):
+                if len(calls) == 1 and not position_after and (
+                    conn.prepare_threshold is None or _shape(calls[0]) in prepared
+                ):
                     cur = await conn.execute(calls[0].statement.text, calls[0].params)
-                    return await cur.fetchall()
+                    return await cur.fetchall(), 0
+                block = conn in _IN_TRANSACTION_BLOCK
                 cursors = []
-                async with conn.pipeline():
+                async with conn.pipeline() as pipeline:
+                    if block:
+                        await conn.execute(_BEGIN.text)
                     for call in calls:
                         cursors.append(await conn.execute(call.statement.text, call.params))
+                    if block:
+                        await conn.execute(_COMMIT.text)
+                    if position_after:
+                        # A Sync here commits the write before the position is read. psycopg
+                        # has no public call that queues a Sync without waiting for its
+                        # results (Pipeline.sync() costs a round trip): pinned, and held by
+                        # tests/test_read_replicas.py (read-your-writes, and one network
+                        # round trip on the wire).
+                        pipeline._enqueue_sync()
+                        position = await conn.execute(_WAL_POSITION.text, _WAL_POSITION().params)
                 if conn.prepare_threshold is not None:
                     prepared.update(_shape(call) for call in calls)
                 last = cursors[-1]
-                return await last.fetchall() if last.description else []
+                rows = await last.fetchall() if last.description else []
+                return rows, lsn_value((await position.fetchone())[0]) if position_after else 0
             except psycopg.OperationalError as exc:
                 if conn.closed or not exc.sqlstate or exc.sqlstate in _SERVER_ENDED_IT:
                     # The connection is gone or in a state nobody can vouch for: the
@@ -221,6 +379,10 @@ class Database:
                     # Closed here, so that the pool discards it.
                     await conn.close()
                     raise _ConnectionLost(exc) from exc
+                raise
+            except psycopg.Error:
+                if not conn.closed and conn.info.transaction_status != TransactionStatus.IDLE:
+                    await conn.rollback()  # a failed transaction block (Citus): errors only
                 raise
 
 
@@ -240,7 +402,9 @@ class _ConnectionLost(Exception):
 # --- the one mapping from database errors to repository errors -------------------------------------------------------
 
 # Constraints whose violation names a field of the input. Citus reports a
-# constraint with its shard's suffix (`..._fkey_102008`), which is stripped.
+# constraint with its shard's suffix (`..._fkey_102008`), which is stripped, and
+# sometimes only in the message (read from there). Migration 0030 kept these
+# names when it added user_id to the keys; tests/test_contract.py checks they exist.
 FIELD_OF_CONSTRAINT = {
     "workflow_nodes_agent_id_user_id_fkey": "agent_id",
     "workflow_nodes_block_id_user_id_fkey": "block_id",
@@ -253,6 +417,14 @@ FIELD_OF_CONSTRAINT = {
     "users_email_check": "email",
 }
 _SHARD_SUFFIX = re.compile(r"_\d+$")
+# Citus may leave diag.constraint_name empty; the message still names the constraint.
+_CONSTRAINT_IN_MESSAGE = re.compile(r'constraint "([^"]+)"')
+
+
+def _constraint_in(message: str) -> str:
+    """The constraint a violation message names ('' when none)."""
+    match = _CONSTRAINT_IN_MESSAGE.search(message)
+    return match.group(1) if match else ""
 
 
 def translate(exc: psycopg.Error) -> errors.RepositoryError | None:
@@ -271,7 +443,7 @@ def translate(exc: psycopg.Error) -> errors.RepositoryError | None:
     if sqlstate == "AB422":
         return errors.ValidationFailed(message, field=detail)
     if isinstance(exc, pgerrors.IntegrityError):
-        constraint = _SHARD_SUFFIX.sub("", exc.diag.constraint_name or "")
+        constraint = _SHARD_SUFFIX.sub("", exc.diag.constraint_name or _constraint_in(message))
         field = FIELD_OF_CONSTRAINT.get(constraint) or exc.diag.column_name or constraint or None
         if isinstance(exc, pgerrors.ForeignKeyViolation):
             message = f"{field}: refers to a row that does not exist"

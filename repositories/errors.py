@@ -26,9 +26,10 @@ class StaleVersion(RepositoryError):
 class IllegalTransition(RepositoryError):
     """A status change the state machine does not allow from the current status."""
 
-    def __init__(self, message: str, *, current_status: str | None = None) -> None:
+    def __init__(self, message: str, *, current_status: str | None = None, field: str | None = "to_status") -> None:
         super().__init__(message)
         self.current_status = current_status
+        self.field = field  # the input at fault: the move asked for, or none (events for a finished execution)
 
 
 class ValidationFailed(RepositoryError):

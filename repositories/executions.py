@@ -12,7 +12,7 @@ from psycopg.types.json import Jsonb
 
 from repositories import paging
 from repositories.database import Database
-from repositories.errors import ValidationFailed
+from repositories.errors import IllegalTransition, ValidationFailed
 from repositories.sql import statement
 from repositories.types import AgentRef, Document, text
 
@@ -61,6 +61,8 @@ class Execution(ExecutionSummary, frozen=True):
     input: Any
     output: Any
     agent_executions: list[AgentExecution]
+    workflow_version: int | None = None
+    last_event_seq: int = 0
 
 
 class StartInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -75,6 +77,65 @@ class TransitionInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     to_status: Status
     error: ErrorText | None = None
     output: Any = None
+
+
+EventType = Literal["node_started", "node_completed", "node_failed", "log", "output"]
+NODE_EVENTS: Final = ("node_started", "node_completed", "node_failed")
+MAX_EVENTS: Final = 1000
+IdempotencyKey = Annotated[str, text(min_length=1, max_length=200)]
+
+
+class EventInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One event of a run: a node started, completed or failed (node_id required), a log line or an
+    output (node_id optional); payload is any JSON object."""
+
+    type: EventType
+    node_id: UUID | None = None
+    payload: dict[str, Any] = {}
+
+
+class EventsInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A batch of events, appended in order with consecutive seq values."""
+
+    events: Annotated[list[EventInput], msgspec.Meta(min_length=1, max_length=MAX_EVENTS)]
+
+
+class Appended(msgspec.Struct, frozen=True):
+    """The seq range a batch of events was given (executions.append_events)."""
+
+    first_seq: int
+    last_seq: int
+    appended: int
+
+
+class Event(msgspec.Struct, frozen=True):
+    """One stored event (executions.events_after)."""
+
+    seq: int
+    type: EventType
+    node_id: UUID | None
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+class EventBatch(msgspec.Struct, frozen=True):
+    """Events after a seq, oldest first, as PostgreSQL's JSON documents (one per event, not
+    decoded), with the execution's status and latest seq read in the same snapshot."""
+
+    documents: list[tuple[int, bytes]]
+    status: str
+    last_seq: int
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL
+
+    def items(self) -> bytes:
+        """The events as one JSON array, without decoding them."""
+        return b"[" + b",".join(document for _, document in self.documents) + b"]"
+
+
+TERMINAL: Final = ("completed", "failed", "cancelled")
 
 
 class RecentActivity(msgspec.Struct, frozen=True):
@@ -98,6 +159,11 @@ _START = statement("executions.start")
 _GET = statement("executions.get")
 _TRANSITION = statement("executions.transition")
 _RECORD_AGENT_EXECUTION = statement("executions.record_agent_execution")
+_RELEASE_IDEMPOTENCY_KEY = statement("executions.release_idempotency_key")
+_START_IDEMPOTENT = statement("executions.start_idempotent")
+_GET_STARTED = statement("executions.get_started")
+_APPEND_EVENTS = statement("executions.append_events")
+_EVENTS_AFTER = statement("executions.events_after")
 
 
 def _check_status(value: str, field: str) -> str:
@@ -174,6 +240,52 @@ class ExecutionRepository:
             _GET(user_id=user_id, execution_id=execution_id),
         )
         return Document(execution_id, json)
+
+    async def start_idempotent_json(
+        self, *, user_id: UUID, workflow_id: UUID, idempotency_key: str, input: Any = None
+    ) -> tuple[Document, bool]:
+        """`start_json` once per (user, key) for 24 hours: a retry answers the execution the first
+        request started. 1 round trip; True when this call created it."""
+        execution_id = uuid.uuid4()
+        json, created = await self.db.row(
+            _RELEASE_IDEMPOTENCY_KEY(user_id=user_id, idempotency_key=idempotency_key),
+            _START_IDEMPOTENT(user_id=user_id, workflow_id=workflow_id, execution_id=execution_id,
+                              input=_json(input), idempotency_key=idempotency_key),
+            _GET_STARTED(user_id=user_id, execution_id=execution_id, idempotency_key=idempotency_key),
+        )
+        return Document(msgspec.json.decode(json, type=Recorded).id, json), bool(created)
+
+    async def append_events(self, *, user_id: UUID, execution_id: UUID, events: list[EventInput]) -> Appended:
+        """Append `events` with the next gap-free seq values, in order: 1 round trip. Refused
+        (IllegalTransition) once the execution is finished; concurrent appenders take turns."""
+        if not 1 <= len(events) <= MAX_EVENTS:
+            raise ValidationFailed(f"events: between 1 and {MAX_EVENTS} events", field="events")
+        rows = []
+        for index, event in enumerate(events):
+            if event.type in NODE_EVENTS and event.node_id is None:
+                raise ValidationFailed(f"events[{index}].node_id: required for {event.type}",
+                                       field=f"events[{index}].node_id")
+            rows.append({"type": event.type, "node_id": event.node_id, "payload": event.payload})
+        try:
+            return await self.db.one(
+                Appended, _APPEND_EVENTS(user_id=user_id, execution_id=execution_id, events=Jsonb(rows)))
+        except IllegalTransition as exc:  # no move was asked for: no field at fault
+            raise IllegalTransition(str(exc), current_status=exc.current_status, field=None) from None
+
+    async def events_after(self, *, user_id: UUID, execution_id: UUID, after: int = 0, limit: int = 100) -> EventBatch:
+        """At most `limit` events with seq > `after`, oldest first, and the execution's status: 1 round trip."""
+        if not 1 <= limit <= 1000:
+            raise ValidationFailed("limit: must be between 1 and 1000", field="limit")
+        if after < 0:
+            raise ValidationFailed("after: must be 0 or more", field="after")
+        rows = await self.db.rows(_EVENTS_AFTER(user_id=user_id, execution_id=execution_id, after=after, limit=limit))
+        return EventBatch(documents=[(seq, document) for document, seq, _, _ in rows if seq is not None],
+                          status=rows[0][2], last_seq=rows[0][3])
+
+    async def events(self, *, user_id: UUID, execution_id: UUID, after: int = 0, limit: int = 100) -> list[Event]:
+        """`events_after`, decoded."""
+        batch = await self.events_after(user_id=user_id, execution_id=execution_id, after=after, limit=limit)
+        return msgspec.json.decode(batch.items(), type=list[Event])
 
     async def get(self, *, user_id: UUID, execution_id: UUID) -> Execution:
         """The execution with its workflow's name and agent executions: 1 round trip."""

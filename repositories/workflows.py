@@ -106,7 +106,7 @@ _GET_WITH_GRAPH = statement("workflows.get_with_graph")
 _INSERT = statement("workflows.insert")
 _INSERT_GRAPH = statement("workflows.insert_graph")
 _REPLACE = statement("workflows.replace")
-_DELETE_GRAPH = statement("workflows.delete_graph")
+_DELETE_EDGES = statement("workflows.delete_edges")
 _DELETE = statement("workflows.delete")
 _LIST_PAGE = statement("workflows.list_page")
 _SEARCH_BY_GRAPH = statement("workflows.search_by_graph")
@@ -241,7 +241,7 @@ class WorkflowRepository:
                 description=workflow.description,
                 graph_definition=Jsonb(workflow.graph_definition),
             ),
-            _DELETE_GRAPH(user_id=user_id, workflow_id=workflow_id),
+            _DELETE_EDGES(user_id=user_id, workflow_id=workflow_id),
             _INSERT_GRAPH(**graph),
             _get(user_id, workflow_id),
         )

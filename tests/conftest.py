@@ -9,49 +9,67 @@ connection is traced on the wire (devtools.wire), so tests count round trips.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import msgspec
 import psycopg
 import pytest
 
 from agentdb import config, migrate
 from agentdb.pool import JOBS_ROLE, open_pool
 from devtools import ROOT, datagen, statement, wire
-from devtools.testdb import scratch_database
+from devtools.testdb import scratch_database, with_database
 from repositories import AgentRepository, Database, ExecutionRepository, UserRepository, WorkflowRepository
 from repositories.database import connect, run_sync
 
 
+# Set (tests/test_pgbouncer.py) when DATABASE_URL is a pooler: the server itself, where the
+# test database is created, migrated and dropped, and what test tooling connects to.
+DIRECT_URL = "AGENTDB_TEST_DIRECT_URL"
+
+
 @pytest.fixture(scope="session")
 def server_dsn() -> str:
-    return config.resolve_dsn(config.from_env())
+    return os.environ.get(DIRECT_URL) or config.resolve_dsn(config.from_env())
 
 
 @pytest.fixture(scope="session")
 def dsn(server_dsn: str) -> Iterator[str]:
+    """The test database, on the server directly (tools, set-up, inspection)."""
     with scratch_database(server_dsn) as database:
         migrate.apply(database)
         yield database
 
 
 @pytest.fixture(scope="session")
-def settings(dsn: str) -> config.Settings:
-    return config.Settings(database_url=dsn, pool_timeout_s=0.5)
+def app_dsn(dsn: str) -> str:
+    """The test database as agentdb's pools reach it: through DATABASE_URL's pooler when
+    AGENTDB_TEST_DIRECT_URL is set, else directly."""
+    if not os.environ.get(DIRECT_URL):
+        return dsn
+    return with_database(str(config.from_env().database_url), dsn.rsplit("/", 1)[1])
 
 
 @pytest.fixture(scope="session")
-async def pool(dsn: str, settings: config.Settings) -> AsyncIterator[Any]:
-    pool = await open_pool(dsn, settings, min_size=2, max_size=4, on_connect=wire.attach)
+def settings(app_dsn: str) -> config.Settings:
+    """The environment's settings (AGENTDB_PREPARE, AGENTDB_TRANSACTION_POOLER...) on the test database."""
+    return msgspec.structs.replace(config.from_env(), database_url=app_dsn, pool_timeout_s=0.5)
+
+
+@pytest.fixture(scope="session")
+async def pool(app_dsn: str, settings: config.Settings) -> AsyncIterator[Any]:
+    pool = await open_pool(app_dsn, settings, min_size=2, max_size=4, on_connect=wire.attach)
     yield pool
     await pool.close()
 
 
 @pytest.fixture(scope="session")
-async def jobs_pool(dsn: str, settings: config.Settings) -> AsyncIterator[Any]:
+async def jobs_pool(app_dsn: str, settings: config.Settings) -> AsyncIterator[Any]:
     """A pool working as agentdb_jobs: every user's rows, as jobs and operator commands see them."""
-    pool = await open_pool(dsn, settings, role=JOBS_ROLE, min_size=1, max_size=2, on_connect=wire.attach)
+    pool = await open_pool(app_dsn, settings, role=JOBS_ROLE, min_size=1, max_size=2, on_connect=wire.attach)
     yield pool
     await pool.close()
 
@@ -112,8 +130,8 @@ def big_conn(big_dsn: str) -> Iterator[psycopg.Connection[Any]]:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Record which sql/ statements went out on the wire, for `python -m devtools check`."""
-    if session.config.option.collectonly:
-        return
+    if session.config.option.collectonly or os.environ.get("AGENTDB_TEST_RECORD") == "0":
+        return  # (0: a nested session, e.g. tests/test_citus.py's, must not overwrite the outer record)
     wire.drain()
     out = ROOT / ".agentdb" / "executed-statements.txt"
     out.parent.mkdir(exist_ok=True)

@@ -91,8 +91,10 @@ def test_foreign_keys_cascade_where_the_contract_says(catalog: psycopg.Connectio
     fks = {(t, ref, cols[0]): on_delete for t, ref, cols, on_delete in run_sync(catalog, statement("catalog.foreign_keys")())}
     for key in CASCADES:
         assert fks.get(key) == "c", f"{key}: on delete {fks.get(key)}"
-    # Deleting an agent unbinds workflow nodes instead of deleting them.
-    assert fks[("workflow_nodes", "agents", "agent_id")] == "n"
+    # Deleting an agent unbinds workflow nodes instead of deleting them: the deleting statement clears
+    # agent_id itself (sql/agents/delete.sql), so the key is NO ACTION, not SET NULL, which Citus refuses
+    # on a key holding the distribution column (migration 0030). Behaviour: tests/test_agents.py.
+    assert fks[("workflow_nodes", "agents", "agent_id")] == "a"
 
 
 def test_constraints_the_error_mapping_names_exist(catalog: psycopg.Connection) -> None:

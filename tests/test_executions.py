@@ -180,3 +180,17 @@ async def test_other_users_executions_are_not_found(
     assert (await executions.history(user_id=alice)).items == []
     assert (await executions.history(user_id=alice, workflow_id=theirs_wf.id)).items == []
     assert (await executions.get(user_id=bob, execution_id=theirs.id)).status == "pending"
+
+
+async def test_deleting_a_workflow_detaches_its_agent_executions(workflows, agents, executions, alice) -> None:  # type: ignore[no-untyped-def]
+    """The former ON DELETE SET NULL, done by workflows.delete itself (migration 0030): the agent
+    executions stay, no longer pointing at the deleted workflow's executions; one round trip."""
+    agent = await agents.create(user_id=alice, agent=agent_with_tools(0))
+    wf = await workflows.create(user_id=alice, workflow=chain(1))
+    started = await executions.start(user_id=alice, workflow_id=wf.id)
+    await _record(executions, alice, agent.id, 2, workflow_execution_id=started.id)
+    with round_trips() as rt:
+        await workflows.delete(user_id=alice, workflow_id=wf.id)
+    assert rt.round_trips == 1, rt
+    activity = await executions.recent_agent_activity(user_id=alice)
+    assert len(activity.items) == 2 and all(x.workflow_execution_id is None for x in activity.items)

@@ -7,15 +7,16 @@ import re
 import uuid
 from typing import Any
 
+import msgspec
 import psycopg
 import pytest
 from psycopg import sql
 
-from agentdb.pool import APP_ROLE, JOBS_ROLE
+from agentdb.pool import APP_ROLE, JOBS_ROLE, open_pool
 from devtools import statement as tool_statement
 from devtools import wire
 from devtools.graphs import agent_with_tools, chain
-from repositories import AgentRepository, ExecutionRepository, UserRepository, WorkflowRepository
+from repositories import AgentRepository, Database, ExecutionRepository, UserRepository, WorkflowRepository
 from repositories.database import run_sync, switch_role
 from repositories.sql import Call, Statement, statement
 
@@ -67,6 +68,8 @@ async def test_statements_without_their_user_filter_still_see_only_the_callers_r
     async def run(st: Statement, acting_for: uuid.UUID, params: dict[str, Any]) -> list[Any]:
         async with pool.connection() as conn:  # the app's role, as every repository call
             async with conn.pipeline():
+                if role := pool.transaction_role:  # behind a transaction-mode pooler (tests/test_pgbouncer.py)
+                    await conn.execute(statement("auth.set_role_local").text, {"role": role})
                 await conn.execute(statement("auth.act_as").text, {"user_id": acting_for})
                 cur = await conn.execute(st.text, Call(st, {"user_id": acting_for, **params}).params)
             return await cur.fetchall()
@@ -95,10 +98,29 @@ async def test_no_table_holds_a_bearer_token(owner: psycopg.Connection[Any], use
 
 async def test_pooled_connections_work_as_their_pools_role(dsn: str, pool: Any, jobs_pool: Any) -> None:
     for the_pool, role in ((pool, APP_ROLE), (jobs_pool, JOBS_ROLE)):
-        async with the_pool.connection() as conn:
-            row = await (await conn.execute(tool_statement("testing.whoami").text)).fetchone()
-        assert row is not None and row[0] == role, row
+        # Every call: on a connection switched once (or, behind a transaction-mode pooler, in its transaction).
+        row = await Database(the_pool).row(tool_statement("testing.whoami")())
+        assert row[0] == role, row
     async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
         wire.attach(conn)
         await switch_role(conn, APP_ROLE)
         assert (await (await conn.execute(tool_statement("testing.whoami").text)).fetchone())[0] == APP_ROLE
+
+
+async def test_behind_a_transaction_pooler_each_call_switches_its_own_transaction(
+    app_dsn: str, settings: Any
+) -> None:
+    """AGENTDB_TRANSACTION_POOLER=1: no session is switched (a pooler mixes them); each call's
+    transaction is, first thing in its own round trip."""
+    pooled = msgspec.structs.replace(settings, transaction_pooler=True, prepare=False)
+    for role in (APP_ROLE, JOBS_ROLE):
+        the_pool = await open_pool(app_dsn, pooled, role=role, min_size=1, max_size=1, on_connect=wire.attach)
+        try:
+            with wire.round_trips() as rt:
+                row = await Database(the_pool).row(tool_statement("testing.whoami")())
+            assert row[0] == role and rt.round_trips == 1, (row, rt)
+            async with the_pool.connection() as conn:  # the session itself stays the login role
+                session = await (await conn.execute(tool_statement("testing.whoami").text)).fetchone()
+            assert session is not None and session[0] == session[1] != role, session
+        finally:
+            await the_pool.close()

@@ -165,3 +165,28 @@ def test_the_repository_passes_the_static_checks() -> None:
     assert sqlcheck.check_python(ROOT) == []
     assert sqlcheck.check_style(SQL_DIR) == [] and sqlcheck.check_style(TOOLS.root) == []
     assert migration_lint.lint(ROOT / "migrations") == []
+
+
+def test_every_tenant_alias_needs_its_own_user_id_filter(tmp_path: Path) -> None:
+    """Citus routes a statement to one shard only when each distributed table is filtered itself."""
+    joined_through_another = ("SELECT w.name FROM agents AS a INNER JOIN workflows AS w ON w.user_id = a.user_id "
+                              "WHERE a.user_id = %(user_id)s")
+    assert [p.split(": ", 1)[1][:20] for p in sqlcheck.routing_problems("x.y", joined_through_another)] == [
+        "workflows AS w has n"]
+    each_filtered = ("SELECT w.name FROM agents AS a INNER JOIN workflows AS w ON w.id = a.id "
+                     "AND w.user_id = %(user_id)s WHERE a.user_id = %(user_id)s")
+    assert sqlcheck.routing_problems("x.y", each_filtered) == []
+    unaliased_delete = "DELETE FROM agents WHERE id = %(agent_id)s AND user_id = %(user_id)s"
+    assert sqlcheck.routing_problems("x.y", unaliased_delete) == []
+    inserted = "INSERT INTO agents AS a (user_id, name) VALUES (%(user_id)s, %(name)s) RETURNING a.id"
+    assert sqlcheck.routing_problems("x.y", inserted) == []
+    subquery = ("SELECT e.id FROM workflow_executions AS e WHERE e.user_id = %(user_id)s "
+                "AND e.workflow_id IN (SELECT w.id FROM workflows AS w WHERE w.name = %(name)s)")
+    assert len(sqlcheck.routing_problems("x.y", subquery)) == 1
+    # Files: a statement spanning users is refused unless listed with a reason.
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "every_agent.sql").write_text("-- Every user's agents.\nSELECT a.id FROM agents AS a\n")
+    assert len(sqlcheck.check_routing(tmp_path, {})) == 1
+    assert sqlcheck.check_routing(tmp_path, {"jobs.every_agent": "a job over every user"}) == []
+    from repositories.sql import SQL_DIR
+    assert sqlcheck.check_routing(SQL_DIR) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import msgspec
 import pytest
 
 from devtools.wire import round_trips
@@ -39,7 +40,7 @@ async def test_create_and_replace_are_one_round_trip_at_any_size(
         )
     assert rt.round_trips == 1, rt
     assert rt.statements == [
-        "auth.act_as", "workflows.replace", "workflows.delete_graph", "workflows.insert_graph", "workflows.get_with_graph"
+        "auth.act_as", "workflows.replace", "workflows.delete_edges", "workflows.insert_graph", "workflows.get_with_graph"
     ]
     assert replaced.version == 2 and replaced.name == "renamed" and len(replaced.edges) == n - 1
 
@@ -48,7 +49,7 @@ async def test_node_bound_to_agent_carries_it(workflows, agents, alice) -> None:
     agent = await agents.create(user_id=alice, agent=agent_with_tools(1, name="planner"))
     got = await workflows.create(user_id=alice, workflow=chain(3, agent_ids=[agent.id]))
     assert got.nodes[1].agent is not None and got.nodes[1].agent.name == "planner"
-    await agents.delete(user_id=alice, agent_id=agent.id)  # ON DELETE SET NULL (agent_id): node stays, unbound
+    await agents.delete(user_id=alice, agent_id=agent.id)  # the delete unbinds the node (sql/agents/delete.sql): it stays
     again = await workflows.get(user_id=alice, workflow_id=got.id)
     assert again.nodes[1].agent_id is None and again.nodes[1].agent is None and len(again.nodes) == 3
 
@@ -56,7 +57,7 @@ async def test_node_bound_to_agent_carries_it(workflows, agents, alice) -> None:
 async def test_failed_replace_leaves_old_graph_whole(workflows, agents, alice, bob) -> None:  # type: ignore[no-untyped-def]
     created = await workflows.create(user_id=alice, workflow=chain(50))
     # Bob's agent: the node insert fails on the composite (agent_id, user_id) foreign key,
-    # after bump_version and delete_graph already ran in the same pipeline.
+    # after workflows.replace and workflows.delete_edges already ran in the same pipeline.
     bobs_agent = await agents.create(user_id=bob, agent=agent_with_tools(1))
     bad = chain(60, name="bad", agent_ids=[bobs_agent.id])
     with round_trips() as rt, pytest.raises(ValidationFailed) as info:
@@ -160,3 +161,25 @@ async def test_delete(workflows: WorkflowRepository, alice: uuid.UUID) -> None:
         await workflows.get(user_id=alice, workflow_id=created.id)
     with pytest.raises(NotFound):
         await workflows.delete(user_id=alice, workflow_id=created.id)
+
+
+async def test_replace_keeps_the_id_of_every_node_whose_key_survives(
+    workflows: WorkflowRepository, alice: uuid.UUID
+) -> None:
+    created = await workflows.create(user_id=alice, workflow=chain(5))
+    ids = {node.key: node.id for node in created.nodes}
+    kept = [n for n in chain(5).nodes if n.key in (created.nodes[0].key, created.nodes[2].key)]
+    new = msgspec.structs.replace(chain(1).nodes[0], key="fresh", name="fresh")
+    graph = msgspec.structs.replace(
+        chain(5), name="kept", nodes=[*kept, new],
+        edges=[EdgeInput(source=kept[0].key, target="fresh"), EdgeInput(source="fresh", target=kept[1].key)],
+    )
+    with round_trips() as rt:
+        replaced = await workflows.replace(user_id=alice, workflow_id=created.id, workflow=graph, expected_version=1)
+    assert rt.round_trips == 1, rt
+    after = {node.key: node.id for node in replaced.nodes}
+    assert set(after) == {kept[0].key, kept[1].key, "fresh"}
+    assert after[kept[0].key] == ids[kept[0].key] and after[kept[1].key] == ids[kept[1].key]
+    assert after["fresh"] not in ids.values()
+    assert {(e.source, e.target) for e in replaced.edges} == {(kept[0].key, "fresh"), ("fresh", kept[1].key)}
+    assert replaced == await workflows.get(user_id=alice, workflow_id=created.id)

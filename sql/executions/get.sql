@@ -13,6 +13,8 @@ SELECT CASE WHEN e.id IS NULL THEN agentdb_raise('AB404', 'execution not found')
     'error', e.error,
     'input', e.input,
     'output', e.output,
+    'workflow_version', e.workflow_version,
+    'last_event_seq', e.event_seq,
     'agent_executions', coalesce((
         SELECT json_agg(json_build_object(
                    'id', x.id,

@@ -5,7 +5,7 @@
 -- workflow_execution_id of another user is refused by the
 -- (workflow_execution_id, user_id) foreign key.
 WITH execution AS (
-    INSERT INTO agent_executions (
+    INSERT INTO agent_executions AS ae (
         id, user_id, agent_id, session_id, workflow_execution_id, status, started_at, completed_at, error
     )
     SELECT
@@ -20,16 +20,16 @@ WITH execution AS (
         %(error)s
     FROM agents AS a
     WHERE a.id = %(agent_id)s AND a.user_id = %(user_id)s
-    RETURNING id, user_id
+    RETURNING ae.id, ae.user_id
 ),
 
 metrics AS (
-    INSERT INTO agent_execution_metrics (
+    INSERT INTO agent_execution_metrics AS am (
         agent_execution_id, user_id, prompt_tokens, completion_tokens, latency_ms, cost_usd
     )
     SELECT x.id, x.user_id, %(prompt_tokens)s, %(completion_tokens)s, %(latency_ms)s, %(cost_usd)s
     FROM execution AS x
-    RETURNING agent_execution_id
+    RETURNING am.agent_execution_id
 )
 
 SELECT coalesce(

@@ -11,7 +11,7 @@ WITH clock AS (
 ),
 
 written AS (
-    INSERT INTO agent_memories (
+    INSERT INTO agent_memories AS m (
         id, user_id, agent_id, session_id, content, created_at, last_accessed_at, expires_at
     )
     SELECT
@@ -23,7 +23,7 @@ written AS (
     CROSS JOIN clock AS c
     CROSS JOIN jsonb_array_elements(%(memories)s) WITH ORDINALITY AS i (item, position)
     WHERE a.id = %(agent_id)s AND a.user_id = %(user_id)s
-    RETURNING id, agent_id, session_id, content, created_at, last_accessed_at, expires_at
+    RETURNING m.id, m.agent_id, m.session_id, m.content, m.created_at, m.last_accessed_at, m.expires_at
 )
 
 SELECT coalesce(
