@@ -40,6 +40,7 @@ BODIES: dict[str, tuple[Any, dict[str, str]]] = {
     "startExecution": ({"input": {"x": 1}}, {}),
     "transitionExecution": ({"to_status": "running"}, {}),
     "writeMemories": ({"memories": [{"content": "stolen"}]}, {}),
+    "appendEvents": ({"events": [{"type": "log", "payload": {"line": "stolen"}}]}, {}),
 }
 # Values of required parameters that are not ids.
 PLAIN = {"q": "secret", "limit": "10"}
