@@ -20,6 +20,7 @@ import pytest
 
 from devtools import ROOT
 from devtools.clusters import free_port
+from devtools.live_server import status_of, wait_until
 from devtools.testdb import scratch_database
 from tests.test_cli import agentdb, assert_one_line, environment
 
@@ -71,13 +72,10 @@ class Demo:
             assert time.monotonic() < deadline, self.out
         text = "".join(self.out)
         assert "Ctrl-C to stop" in text, (text, self.proc.stderr.read() if self.proc.stderr else "")
-        while True:  # uvicorn binds after printing
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return text
-            except OSError:
-                assert time.monotonic() < deadline and self.proc.poll() is None, text
-                time.sleep(0.1)
+        # uvicorn binds after printing: ready when /readyz answers (devtools.live_server's wait)
+        wait_until(lambda: status_of(f"http://127.0.0.1:{self.port}/readyz") == 200,
+                   max(1.0, deadline - time.monotonic()), f"agentdb demo on port {self.port}", self.proc)
+        return text
 
     def stop(self, signum: int) -> tuple[int, str]:
         self.proc.send_signal(signum)

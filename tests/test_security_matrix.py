@@ -40,6 +40,7 @@ BODIES: dict[str, tuple[Any, dict[str, str]]] = {
     "startExecution": ({"input": {"x": 1}}, {}),
     "transitionExecution": ({"to_status": "running"}, {}),
     "writeMemories": ({"memories": [{"content": "stolen"}]}, {}),
+    "appendEvents": ({"events": [{"type": "log", "payload": {"line": "stolen"}}]}, {}),
 }
 # Values of required parameters that are not ids.
 PLAIN = {"q": "secret", "limit": "10"}
@@ -97,7 +98,11 @@ def request_of(method: str, path: str, operation: dict[str, Any], ids: dict[str,
 
 
 def checksums(owner: psycopg.Connection[Any]) -> dict[str, tuple[int, str]]:
-    return {name: (count, digest) for name, count, digest in run_sync(owner, statement("testing.checksum_tables")())}
+    """Every table's row count and digest; the tables checked against the catalog first."""
+    found = {name: (count, digest) for name, count, digest in run_sync(owner, statement("testing.checksum_tables")())}
+    tables = {row[0] for row in run_sync(owner, statement("catalog.row_security")())}
+    assert set(found) == tables, f"add to devtools/sql/testing/checksum_tables.sql: {sorted(tables - set(found))}"
+    return found
 
 
 async def _user(users: UserRepository, name: str) -> tuple[uuid.UUID, str]:

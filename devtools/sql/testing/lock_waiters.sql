@@ -3,8 +3,8 @@
 -- to workflows in its transaction (holds ROW EXCLUSIVE on it): a write held mid-pipeline.
 SELECT
     a.pid,
-    (
-        SELECT count(*) > 0
+    EXISTS(
+        SELECT 1
         FROM pg_locks AS l
         WHERE l.pid = a.pid AND l.relation = 'workflows'::regclass AND l.mode = 'RowExclusiveLock' AND l.granted
     ) AS wrote_workflows
