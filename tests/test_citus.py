@@ -97,10 +97,7 @@ async def test_transaction_blocks_keep_one_round_trip_and_the_results(dsn: str, 
 # --- on Citus ---------------------------------------------------------------------------------------------------------
 
 def _citus_reason() -> str | None:
-    """Why the Citus tests skip (None: they run). AGENTDB_TEST_CITUS=0 skips them (CI runs them in
-    one of its two `make test` passes only: they make their own cluster, whatever DATABASE_URL is)."""
-    if os.environ.get("AGENTDB_TEST_CITUS") == "0":
-        return "AGENTDB_TEST_CITUS=0"
+    """Why the Citus tests skip (None: they run); AGENTDB_TEST_CLUSTERS=0 skips them too (conftest)."""
     available = clusters.citus_available()
     return None if available else available.reason
 
