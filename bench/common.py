@@ -26,7 +26,9 @@ from devtools.testdb import scratch_database
 from repositories import paging
 from repositories.database import connect
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# Where a run writes its results: .agentdb/bench/ (not committed), so a run never overwrites the
+# results bench/README.md quotes; AGENTDB_BENCH_RESULTS=bench/results replaces those on purpose.
+RESULTS = Path(os.environ.get("AGENTDB_BENCH_RESULTS") or Path(__file__).resolve().parents[1] / ".agentdb" / "bench")
 PAGE = 50
 
 

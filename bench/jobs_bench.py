@@ -144,6 +144,7 @@ def main(argv: list[str]) -> int:
     with common.loaded_database(args.scale, args.dsn) as dsn:
         results = asyncio.run(run(dsn, args.scale, args.iterations, args.rebuild or not args.dsn,
                                 not args.no_cleanup))
+    common.RESULTS.mkdir(parents=True, exist_ok=True)
     out = common.RESULTS / f"jobs-{args.scale}{'-no-cleanup' if args.no_cleanup else ''}.json"
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(json.dumps(results, indent=2, default=str))

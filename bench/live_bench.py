@@ -188,6 +188,7 @@ def main(argv: list[str]) -> int:
             migrate.apply(scratch)
             results = asyncio.run(run(scratch, counts, args.events, args.starts))
     out = RESULTS / "live.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"results": results, "machine": machine(),
                                "command": "python -m bench live " + " ".join(argv)}, indent=2) + "\n")
     print(f"-> {out}")

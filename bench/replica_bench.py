@@ -28,10 +28,10 @@ import random
 import statistics
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 from agentdb import config, migrate
+from bench import common
 from agentdb.pool import open_pool, open_read_pool
 from devtools import clusters
 from devtools.clusters import Cluster
@@ -40,7 +40,7 @@ from repositories.agents import AgentInput, AgentPatch, ToolInput
 from repositories.database import ReadReplicas, lsn_value
 from repositories.sql import statement
 
-OUT = Path(__file__).resolve().parent / "results" / "replica.json"
+OUT = common.RESULTS / "replica.json"
 _UPDATE, _WAL_POSITION = statement("agents.update"), statement("replicas.wal_position")
 
 
@@ -155,7 +155,7 @@ def main(argv: list[str]) -> int:
         print(f"skipped: {ok.reason}")
         return 1
     result = asyncio.run(run(args))
-    OUT.parent.mkdir(exist_ok=True)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2) + "\n")
     for name, rounds in result["throughput"].items():
         print(f"{name:>11}: " + ", ".join(f"{r['reads_per_s']:.0f}/s p50 {r['p50_ms']:.2f} ms p99 {r['p99_ms']:.2f} ms"

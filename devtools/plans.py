@@ -135,6 +135,8 @@ def representative_params(conn: psycopg.Connection[Any], scale: str) -> dict[str
         "contains": psycopg.types.json.Jsonb({"model": "gpt"}),
         "email": "user0@example.com",
         "token_hash": b"\0" * 32,
+        "after": 0,  # executions.events_after: from the first event
+        "idempotency_key": "plans",
     }
 
 
