@@ -1,7 +1,8 @@
-"""`python -m bench <repo|curve|http|jobs|citus> [options]`."""
+"""`python -m bench <command> [options]`: one benchmark module per command."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 USAGE = """usage: python -m bench {repo,curve,http,jobs,live,citus,replica} [options]
@@ -17,40 +18,18 @@ USAGE = """usage: python -m bench {repo,curve,http,jobs,live,citus,replica} [opt
 
 `python -m bench <command> --help` for the options of each."""
 
+COMMANDS = {"repo": "repo_bench", "curve": "curve", "http": "http_bench", "jobs": "jobs_bench",
+            "live": "live_bench", "citus": "citus_bench", "replica": "replica_bench"}
+
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(USAGE)
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
-    if command == "repo":
-        from bench import repo_bench
-
-        return repo_bench.main(rest)
-    if command == "curve":
-        from bench import curve
-
-        return curve.main(rest)
-    if command == "http":
-        from bench import http_bench
-
-        return http_bench.main(rest)
-    if command == "jobs":
-        from bench import jobs_bench
-
-        return jobs_bench.main(rest)
-    if command == "live":
-        from bench import live_bench
-
-        return live_bench.main(rest)
-    if command == "citus":
-        from bench import citus_bench
-
-        return citus_bench.main(rest)
-    if command == "replica":
-        from bench import replica_bench
-
-        return replica_bench.main(rest)
+    if command in COMMANDS:
+        # Imported on demand: each benchmark pulls in its own extras (SQLAlchemy, matplotlib...).
+        return importlib.import_module(f"bench.{COMMANDS[command]}").main(rest)
     print(f"unknown bench command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2
 
