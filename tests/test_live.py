@@ -308,3 +308,25 @@ async def test_streams_of_one_execution_share_their_reads(serve, run: Run) -> No
         assert server.listener.reads - reads < 5 * 20
         await asyncio.gather(*(sse.response.aclose() for sse in streams))
     await _poll(lambda: not server.listener.subscribers, "streams released")
+
+
+def test_a_notify_reaches_the_listener_at_commit_and_never_after_a_rollback(dsn: str) -> None:
+    """live.listen and live.notify on their own: the payload is "<execution id> <user id>", delivered
+    when the write's transaction commits, and not at all when it rolls back (a refused append)."""
+    from devtools import wire
+    from repositories.database import connect
+    from repositories.sql import statement as product_statement
+
+    execution, user = uuid.uuid4(), uuid.uuid4()
+    notify = product_statement("live.notify")
+    with connect(dsn) as listener, connect(dsn, autocommit=False) as writer:
+        wire.attach(listener)
+        wire.attach(writer)
+        run_sync(listener, product_statement("live.listen")())
+        run_sync(writer, notify(execution_id=uuid.uuid4(), user_id=user))
+        writer.rollback()
+        run_sync(writer, notify(execution_id=execution, user_id=user))
+        writer.commit()
+        # A rolled-back NOTIFY would have been queued first: the first one delivered must be the commit's.
+        payloads = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
+    assert payloads == [f"{execution} {user}"]
