@@ -219,8 +219,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
     from agentdb import config
+    from jobs.progress import bar
 
-    load(config.resolve_dsn(config.from_env()), args.scale, seed=args.seed)
+    # On a terminal, a spinner with the elapsed time under the lines, showing the phase under way.
+    with bar(f"datagen {args.scale}") as tick:
+        def report(line: str) -> None:
+            print(line, flush=True)
+            tick(line.strip())
+
+        load(config.resolve_dsn(config.from_env()), args.scale, seed=args.seed, report=report)
     return 0
 
 

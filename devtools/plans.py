@@ -192,16 +192,23 @@ def write(generated: Mapping[str, str], directory: Path) -> None:
 def main(check: bool = False, scale: str = "PLANS") -> int:
     from agentdb import config, migrate
     from devtools.testdb import scratch_database
+    from jobs.progress import bar
 
     started = time.perf_counter()
     server = config.resolve_dsn(config.from_env())
-    with scratch_database(server, prefix="agentdb_sqlplans") as dsn:
+    with scratch_database(server, prefix="agentdb_sqlplans") as dsn, bar("plans") as tick:
+        def report(line: str) -> None:
+            print(line, file=sys.stderr, flush=True)
+            tick(line.strip())
+
         migrate.apply(dsn)
-        datagen.load(dsn, scale, report=lambda line: print(line, file=sys.stderr))
+        datagen.load(dsn, scale, report=report)
         with connect(dsn) as conn:
+            tick("full-sample ANALYZE")
             stats_started = time.perf_counter()
             make_statistics_deterministic(conn)
-            print(f"plans: full-sample ANALYZE {time.perf_counter() - stats_started:.1f} s", file=sys.stderr)
+            report(f"plans: full-sample ANALYZE {time.perf_counter() - stats_started:.1f} s")
+            tick(f"EXPLAIN of {len(read_statements())} statements")
             generated, failures = summaries(conn, scale)
     status = 0
     if check:
