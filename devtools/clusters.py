@@ -28,6 +28,9 @@ from typing import Any, Self
 import psycopg
 from psycopg import sql as pgsql
 
+from devtools import statement
+from repositories.database import run_sync
+
 PG_BIN = Path(os.environ.get("DEVTOOLS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 CITUS_INSTALL = Path(__file__).resolve().parents[2] / "shared" / "citus" / "install.sh"  # <repo>/../shared
 OS_USER = "postgres"
@@ -348,7 +351,7 @@ class Cluster(_Server):
             self._spawn([PG_BIN / "postgres", "-D", self.data_dir,
                          *(arg for k, v in opts.items() for arg in ("-c", f"{k}={v}"))], signal.SIGQUIT)
             try:
-                _wait_until(lambda: self.execute("SELECT 1", timeout=2), self.timeout,
+                _wait_until(lambda: self.run("clusters.ping", timeout=2), self.timeout,
                             f"{self} to accept connections", self.log_file, self.proc)
                 return self
             except ClusterError:
@@ -402,20 +405,21 @@ class Cluster(_Server):
 
     psql = execute
 
+    def run(self, name: str, *, dbname: str = "postgres", timeout: float | None = None,
+            **params: Any) -> list[tuple[Any, ...]]:
+        """Run the tooling statement `name` (devtools/sql/) on a fresh connection; its rows."""
+        call = statement(name)(**params)
+        return self.execute(call.statement.text, call.params, dbname=dbname, timeout=timeout)
+
     def lsn(self) -> str:
         """Flush WAL with one tiny synchronous commit; the flushed LSN covers every earlier commit."""
         with self.connect() as conn:  # synchronous_commit=off leaves commits unflushed, so unsent to standbys
-            conn.execute("SET synchronous_commit = on")
-            with conn.transaction():
-                conn.execute("SELECT pg_logical_emit_message(true, 'devtools', 'flush')")  # writes WAL and an xid
-            return str(conn.execute("SELECT pg_current_wal_flush_lsn()").fetchone()[0])  # type: ignore[index]
+            run_sync(conn, statement("clusters.flush_wal")())
+            return str(run_sync(conn, statement("clusters.flush_lsn")())[0][0])
 
     def terminate_backends(self, application_name: str | None = None) -> int:
         """Terminate client backends (all, or those with `application_name`) and wait; how many."""
-        return int(self.execute(
-            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
-            " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
-            " AND (%(app)s::text IS NULL OR application_name = %(app)s)", {"app": application_name})[0][0])
+        return int(self.run("clusters.terminate_backends", app=application_name)[0][0])
 
 
 @contextlib.contextmanager
@@ -451,7 +455,7 @@ class Standby(Cluster):
     def wait_for_replay(self, lsn: str | None = None, timeout: float | None = None) -> str:
         """Wait until WAL up to `lsn` (default: all the primary committed so far) is replayed here."""
         target = lsn or self.primary.lsn()
-        _wait_until(lambda: self.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target])[0][0],
+        _wait_until(lambda: self.run("clusters.replayed", lsn=target)[0][0],
                     timeout or self.timeout, f"{self} to replay {target}", self.log_file, self.proc)
         return target
 
