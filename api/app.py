@@ -1,9 +1,9 @@
 """The Litestar app: `uvicorn api.app:create_app --factory`.
 
 Thin by design: handlers call one repository method each; every error goes
-through api.errors (problem+json); every response carries Server-Timing
-(api.timing) and X-Request-ID, and every request one access line and its
-metrics (api.observability, around the whole app); requests are checked before
+through api.errors (problem+json); every response carries Server-Timing and
+X-Request-ID, and every request one access line and its metrics
+(api.observability, around the whole app); requests are checked before
 handlers see them (api.guards). Routes under /api/agent-builder need a bearer
 token (api.auth, on that Router only); /healthz, /readyz, /metrics and /schema
 do not. The app's state holds the one Database (opened in the lifespan) and the
@@ -30,7 +30,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from agentdb.config import Settings, from_env, resolve_dsn
 from agentdb.pool import open_pool, open_read_pool
-from api import guards, openapi, read_your_writes
+from api import dependencies, guards, openapi, read_your_writes
 from api.responses import API_PREFIX, private_to_the_user
 from api.auth import BearerTokenMiddleware
 from api.cursors import Cursors
@@ -43,7 +43,6 @@ from api.routes.executions import ExecutionController
 from api.routes.memories import MemoryController
 from api.routes.stats import StatsController
 from api.routes.workflows import WorkflowController
-from api.timing import add_server_timing
 from api.read_your_writes import LSN_HEADER
 from repositories import Database
 from repositories.database import ReadReplicas
@@ -87,6 +86,7 @@ def create_app(
     """The app; it opens (and closes) its own pool unless given one, and its read pool (hot
     standbys) when given one or AGENTDB_READ_DATABASE_URL."""
     settings = settings or from_env()
+    dependencies.resolve_inline()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -133,7 +133,7 @@ def create_app(
     app = Litestar(
         route_handlers=[api, HealthController, MetricsController],
         before_request=guards.before_request,
-        before_send=[add_server_timing, guards.allow_every_method, private_to_the_user,
+        before_send=[guards.allow_every_method, private_to_the_user,
                      read_your_writes.add_lsn_header],
         compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=1024,
                                              exclude_opt_key="no_compression"),
@@ -149,6 +149,9 @@ def create_app(
         state=State({"settings": settings}),
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=openapi.config(),
+        # Logging is agentdb.logs' (JSON lines, configured by `agentdb serve` in every worker):
+        # Litestar's default config would replace it with its own queue handler and text format.
+        logging_config=None,
         debug=False,
     )
     # Around the whole app, not one route: unknown routes, 405s and requests refused

@@ -12,7 +12,9 @@ by authentication are logged and counted like the others:
   and status; database time per request; the pool's size, idle and waiting
   connections and timeouts (read at scrape time). With several worker processes
   the metrics are shared through PROMETHEUS_MULTIPROC_DIR (set by `agentdb serve`).
-- The request's database meter (agentdb.dbmeter) behind `Server-Timing`.
+- `Server-Timing: db;dur=<ms>;desc="<n> queries"`: what the request cost the database, from
+  its meter (agentdb.dbmeter: every round trip a repository makes is counted), on every
+  response, error responses and refused requests included.
 """
 
 from __future__ import annotations
@@ -27,10 +29,9 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import Counter, Gauge, Histogram
 
 from agentdb import logs
-from agentdb.dbmeter import metering
+from agentdb.dbmeter import DbMeter, metering
 
 access_log = logging.getLogger("agentdb.access")
-METER_KEY = "agentdb.db_meter"
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -43,6 +44,10 @@ POOL = Gauge("agentdb_db_pool_connections", "Pooled database connections by stat
              multiprocess_mode="livesum")
 POOL_TIMEOUTS = Gauge("agentdb_db_pool_timeouts", "Requests that found no pooled connection in time (since start)",
                       multiprocess_mode="livesum")
+
+
+def server_timing(meter: DbMeter) -> bytes:
+    return f'db;dur={meter.milliseconds:.1f};desc="{meter.round_trips} queries"'.encode()
 
 
 def observe_pool(stats: dict[str, int]) -> None:
@@ -73,11 +78,11 @@ class Observability:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode()),
+                                      (b"server-timing", server_timing(meter))]
             await send(message)
 
         with metering() as meter:
-            scope[METER_KEY] = meter  # type: ignore[literal-required]
             try:
                 await self.app(scope, receive, send_with_id)
             finally:

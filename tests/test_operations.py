@@ -10,6 +10,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from agentdb import logs
+from devtools.live_server import live_server, status_of, wait_until
 from tests.api_fixtures import API, Caller, ann, client  # noqa: F401
 
 
@@ -68,7 +69,8 @@ async def test_one_json_access_line_per_request_and_errors_carry_its_id(
 ) -> None:
     handler, logger = _Lines(), logging.getLogger("agentdb")
     logger.addHandler(handler)
-    monkeypatch.setattr(logger, "level", logging.INFO)
+    level = logger.level
+    logger.setLevel(logging.INFO)  # setLevel, not the attribute: loggers cache isEnabledFor
     try:
         r = await client.get(f"{API}/workflows", headers={**ann.headers, "X-Request-ID": "line-1"})
         assert r.status_code == 200
@@ -81,6 +83,7 @@ async def test_one_json_access_line_per_request_and_errors_carry_its_id(
         assert r.status_code == 500 and "SELECT" not in r.text
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
     lines = handler.lines
     access = [line for line in lines if line["logger"] == "agentdb.access"]
     assert [line["request_id"] for line in access] == ["line-1", "line-2"]
@@ -92,3 +95,19 @@ async def test_one_json_access_line_per_request_and_errors_carry_its_id(
     error = next(line for line in lines if line["logger"] == "agentdb.api")
     assert error["request_id"] == "line-2" and error["level"] == "error" and "RuntimeError" in error["exception"]
     assert error["path"] == "/api/agent-builder/workflows" and error["user_id"] == str(ann.id)
+
+
+def test_a_served_process_logs_json_lines_only(dsn: str) -> None:
+    """`agentdb serve` as operators run it: every line on its output is one JSON object (the
+    framework's own logging config, text through a queue thread, must not take over)."""
+    with live_server(dsn, {"AGENTDB_LOG_LEVEL": "info"}) as live:
+        assert status_of(live.url + "/healthz") == 200
+        assert status_of(live.api + "/workflows") == 401
+        wait_until(lambda: '"status":401' in live.log.read_text(), 10, "the access line of the 401")
+        output = live.log.read_text().splitlines()
+    records = [json.loads(line) for line in output if line.startswith("{")]
+    assert {"agentdb.server", "uvicorn.error", "agentdb.access"} <= {r["logger"] for r in records}
+    access = [(r["route"], r["status"]) for r in records if r["logger"] == "agentdb.access"]
+    assert access[-2:] == [("/healthz", 200), ("/api/agent-builder/workflows", 401)]
+    banner = [line for line in output if not line.startswith("{")]
+    assert len(banner) == 2 and banner[0].startswith("serving the agentdb") and banner[1].startswith("database:")
