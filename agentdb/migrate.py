@@ -13,17 +13,11 @@ from psycopg import conninfo
 from yoyo import get_backend, read_migrations
 
 from repositories.database import run_sync
-from repositories.sql import statement
-
-
-def _migrations_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    packaged = here / "_migrations"
-    return packaged if packaged.is_dir() else here.parent / "migrations"
+from repositories.sql import data_dir, statement
 
 
 # The checkout's top-level migrations/; an installed wheel carries them as agentdb/_migrations/.
-MIGRATIONS_DIR = _migrations_dir()
+MIGRATIONS_DIR = data_dir(__file__, "_migrations", "migrations")
 
 
 class MigrationError(Exception):

@@ -52,6 +52,9 @@ def no_body(description: str) -> ResponseSpec:
     return ResponseSpec(None, description=description, generate_examples=False)
 
 
+MINIMAL = "No body: the client sent Prefer: return=minimal"  # no_body's description of a 204 for Prefer
+
+
 def headers(*names: str) -> list[ResponseHeader]:
     """Response headers an operation sends, for the document only (the handler sets them)."""
     described = {

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import msgspec
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import HeaderParameter, QueryParameter
 
 from api.errors import INVALID_PARAMETER, PRECONDITION_REQUIRED, RequestError
 from api.guards import check_depth
+from repositories.database import Database
 from repositories.paging import MAX_LIMIT
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Page size, 1..{MAX_LIMIT}.")]
@@ -63,3 +65,16 @@ def etag(version: int) -> dict[str, str]:
 
 # Injected by name (see api.app and each controller's `dependencies`).
 UserId = NamedDependency[UUID]
+
+
+R = TypeVar("R")
+
+
+def repository(make: Callable[[Database], R]) -> Provide:
+    """The dependency that hands a handler the repository `make` builds over the request's
+    database (the app's `db` dependency)."""
+
+    def provide(db: NamedDependency[Database]) -> R:
+        return make(db)
+
+    return Provide(provide, sync_to_thread=False)

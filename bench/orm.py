@@ -279,46 +279,37 @@ _WORKFLOW_EAGER = (
 )
 
 
-def workflow_eager(s: Session, user_id: UUID, workflow_id: UUID) -> dict[str, Any]:
+def _owned(s: Session, model: Any, user_id: UUID, row_id: UUID, *options: Any, **execution_options: Any) -> Any:
+    """The user's `model` row with that id, loaded with `options`; NotFound as the repositories raise it."""
     stmt = (
-        select(Workflow)
-        .where(Workflow.id == workflow_id, Workflow.user_id == user_id)
-        .options(*_WORKFLOW_EAGER)
-        .execution_options(populate_existing=True)
+        select(model)
+        .where(model.id == row_id, model.user_id == user_id)
+        .options(*options)
+        .execution_options(**execution_options)
     )
-    w = s.scalars(stmt).one_or_none()
-    if w is None:
-        raise NotFound("workflow not found")
-    return _workflow_dict(w)
+    row = s.scalars(stmt).one_or_none()
+    if row is None:
+        raise NotFound(f"{model.__name__.lower()} not found")
+    return row
+
+
+def workflow_eager(s: Session, user_id: UUID, workflow_id: UUID) -> dict[str, Any]:
+    return _workflow_dict(_owned(s, Workflow, user_id, workflow_id, *_WORKFLOW_EAGER, populate_existing=True))
 
 
 def workflow_lazy(s: Session, user_id: UUID, workflow_id: UUID) -> dict[str, Any]:
-    w = s.scalars(select(Workflow).where(Workflow.id == workflow_id, Workflow.user_id == user_id)).one_or_none()
-    if w is None:
-        raise NotFound("workflow not found")
-    return _workflow_dict(w)
+    return _workflow_dict(_owned(s, Workflow, user_id, workflow_id))
 
 
 # --- agent with tools ----------------------------------------------------------------------
 
 
 def agent_eager(s: Session, user_id: UUID, agent_id: UUID) -> dict[str, Any]:
-    stmt = (
-        select(Agent)
-        .where(Agent.id == agent_id, Agent.user_id == user_id)
-        .options(selectinload(Agent.tools), raiseload("*", sql_only=True))
-    )
-    a = s.scalars(stmt).one_or_none()
-    if a is None:
-        raise NotFound("agent not found")
-    return _agent_dict(a)
+    return _agent_dict(_owned(s, Agent, user_id, agent_id, selectinload(Agent.tools), raiseload("*", sql_only=True)))
 
 
 def agent_lazy(s: Session, user_id: UUID, agent_id: UUID) -> dict[str, Any]:
-    a = s.scalars(select(Agent).where(Agent.id == agent_id, Agent.user_id == user_id)).one_or_none()
-    if a is None:
-        raise NotFound("agent not found")
-    return _agent_dict(a)
+    return _agent_dict(_owned(s, Agent, user_id, agent_id))
 
 
 # --- recent agent activity -----------------------------------------------------------------
@@ -387,9 +378,7 @@ def replace_graph(
     a compare-and-set), bulk-delete the old edges and nodes, add the new objects
     (ids generated client-side, so edges need no RETURNING), commit, reload eagerly.
     """
-    w = s.scalars(select(Workflow).where(Workflow.id == workflow_id, Workflow.user_id == user_id)).one_or_none()
-    if w is None:
-        raise NotFound("workflow not found")
+    w = _owned(s, Workflow, user_id, workflow_id)
     if w.version != expected_version:
         raise StaleVersion(f"version is {w.version}, not {expected_version}")
     w.name = workflow.name

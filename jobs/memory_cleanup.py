@@ -14,47 +14,31 @@ from __future__ import annotations
 import time
 from uuid import UUID
 
-import msgspec
-
 from jobs.progress import Tick, count, rate
 from repositories.database import Database
 from repositories.jobs import JobRepository
-from repositories.memories import MemoryRepository, Removed, RetentionPolicy
+from repositories.memories import MemoryRepository, Removed, RetentionPolicy, RuleCounts
 
 NAME = "memory-cleanup"
 # A user whose batches keep finding locked rows is left for the next run after this many.
 MAX_BATCHES_PER_USER = 10_000
 
 
-class UserCleanup(msgspec.Struct, frozen=True):
+class UserCleanup(RuleCounts, frozen=True):
     """One user's cleanup: rows removed per rule, batches sent, and whether it finished."""
 
-    expired: int = 0
-    idle: int = 0
-    over_limit: int = 0
     batches: int = 0
     complete: bool = True
 
-    @property
-    def total(self) -> int:
-        return self.expired + self.idle + self.over_limit
 
-
-class CleanupReport(msgspec.Struct, frozen=True, kw_only=True):
+class CleanupReport(RuleCounts, frozen=True, kw_only=True):
     """A whole run: rows removed per rule (or that would be, in a dry run), users, batches, time."""
 
-    expired: int = 0
-    idle: int = 0
-    over_limit: int = 0
     users: int = 0
     batches: int = 0
     seconds: float = 0.0
     dry_run: bool = False
     skipped: bool = False  # another process was running this job
-
-    @property
-    def total(self) -> int:
-        return self.expired + self.idle + self.over_limit
 
     def summary(self) -> str:
         if self.skipped:

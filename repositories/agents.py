@@ -96,8 +96,13 @@ def _unset_to_none(value: Any) -> Any:
     return None if value is UNSET else value
 
 
-class AgentRepository:
-    """Agents and their tools. Every method is scoped to `user_id`."""
+class AgentRepository(paging.SearchableList[AgentSummary]):
+    """Agents and their tools. Every method is scoped to `user_id`. `list`: agents with tool counts,
+    newest first, or those whose configuration contains a jsonb object."""
+
+    item = AgentSummary
+    list_page = _LIST_PAGE
+    search = _SEARCH_BY_CONFIGURATION
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -110,24 +115,6 @@ class AgentRepository:
         """`get` as PostgreSQL's JSON bytes, not decoded (what the HTTP API sends as is)."""
         (json,) = await self.db.row(_GET_WITH_TOOLS(user_id=user_id, agent_id=agent_id))
         return Document(agent_id, json)
-
-    async def list(
-        self, *, user_id: UUID, limit: int = 50, after: paging.Keyset | None = None, contains: dict[str, Any] | None = None
-    ) -> paging.Page[AgentSummary]:
-        """A keyset page of the user's agents with tool counts, newest first, or of those whose
-        configuration contains `contains` (jsonb @>, GIN index): 1 round trip."""
-        return (await self.list_json(user_id=user_id, limit=limit, after=after, contains=contains)).decode(
-            AgentSummary)
-
-    async def list_json(
-        self, *, user_id: UUID, limit: int = 50, after: paging.Keyset | None = None, contains: dict[str, Any] | None = None
-    ) -> paging.RawPage:
-        """`list` with the items as PostgreSQL's JSON bytes, not decoded."""
-        if contains is None:
-            call = _LIST_PAGE(user_id=user_id, **paging.params(limit, after))
-        else:
-            call = _SEARCH_BY_CONFIGURATION(user_id=user_id, contains=Jsonb(contains), **paging.params(limit, after))
-        return paging.raw_page(await self.db.rows(call), limit)
 
     async def create(self, *, user_id: UUID, agent: AgentInput) -> Agent:
         """Create an agent with its tools: 1 round trip, atomic."""

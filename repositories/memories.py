@@ -55,17 +55,22 @@ class RetentionPolicy(msgspec.Struct, frozen=True, kw_only=True):
     max_per_session: Annotated[int, Meta(ge=0)] = 1000
 
 
-class Removed(msgspec.Struct, frozen=True):
-    """Memories removed (or, in a dry run, that would be) per rule; `more`: a rule filled its batch."""
+class RuleCounts(msgspec.Struct, frozen=True):
+    """Memories removed (or, in a dry run, that would be) per cleanup rule, and in all."""
 
     expired: int = 0
     idle: int = 0
     over_limit: int = 0
-    more: bool = False
 
     @property
     def total(self) -> int:
         return self.expired + self.idle + self.over_limit
+
+
+class Removed(RuleCounts, frozen=True):
+    """One cleanup batch per rule; `more`: a rule filled its batch."""
+
+    more: bool = False
 
 
 _INSERT = statement("memories.insert")

@@ -10,12 +10,17 @@ array decoded, for Python callers; the HTTP API passes `RawPage.items` through.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 from uuid import UUID
 
 import msgspec
+from psycopg.types.json import Jsonb
 
 from repositories.errors import ValidationFailed
+from repositories.sql import Statement
+
+if TYPE_CHECKING:
+    from repositories.database import Database
 
 # The first page's keyset: sorts after every real row.
 FIRST_PAGE: Final = (datetime(9999, 12, 31, tzinfo=UTC), UUID("ffffffff-ffff-ffff-ffff-ffffffffffff"))
@@ -57,3 +62,32 @@ def raw_page(rows: list[tuple[Any, ...]], limit: int) -> RawPage:
         return RawPage(items=items)
     _, at, row_id = rows[limit - 1]
     return RawPage(items=items, next=(at, row_id))
+
+
+class SearchableList(Generic[T]):
+    """`list` and `list_json` of a repository whose rows are listed newest first by `list_page`, or
+    searched by `search`: the same statement plus one jsonb `@>` filter on a GIN index
+    (tests/test_sql_loader.py holds the two to that). The repository names both and `item`, the
+    type a listed row decodes to."""
+
+    db: Database
+    item: type[T]
+    list_page: Statement
+    search: Statement
+
+    async def list(
+        self, *, user_id: UUID, limit: int = 50, after: Keyset | None = None, contains: dict[str, Any] | None = None
+    ) -> Page[T]:
+        """A keyset page of the user's rows, newest first, or of those whose searched document
+        contains `contains` (jsonb @>): 1 round trip."""
+        return (await self.list_json(user_id=user_id, limit=limit, after=after, contains=contains)).decode(self.item)
+
+    async def list_json(
+        self, *, user_id: UUID, limit: int = 50, after: Keyset | None = None, contains: dict[str, Any] | None = None
+    ) -> RawPage:
+        """`list` with the items as PostgreSQL's JSON bytes, not decoded."""
+        if contains is None:
+            call = self.list_page(user_id=user_id, **params(limit, after))
+        else:
+            call = self.search(user_id=user_id, contains=Jsonb(contains), **params(limit, after))
+        return raw_page(await self.db.rows(call), limit)

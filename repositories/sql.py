@@ -27,13 +27,14 @@ _LITERAL_PERCENT = re.compile(r"%%")
 _WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY)\b", re.IGNORECASE)
 
 
-def _sql_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    packaged = here / "_sql"
-    return packaged if packaged.is_dir() else here.parent / "sql"
+def data_dir(module_file: str, packaged: str, checkout: str) -> Path:
+    """Where files shipped beside a module live: `<its package>/<packaged>` in an installed wheel,
+    else the checkout's top-level `<checkout>/` (the statements here; the migrations too)."""
+    here = Path(module_file).resolve().parent
+    return here / packaged if (here / packaged).is_dir() else here.parent / checkout
 
 
-SQL_DIR = _sql_dir()
+SQL_DIR = data_dir(__file__, "_sql", "sql")
 
 
 class SqlFileError(Exception):

@@ -16,9 +16,8 @@ MAX_DAYS: Final = 366
 Days = Annotated[int, Meta(ge=1, le=MAX_DAYS)]
 
 
-class AgentTotals(msgspec.Struct, frozen=True):
-    """Agent executions of a day (or of the whole range): counts per current status, token and
-    cost sums, latency sum and maximum (average latency = latency_ms_sum / executions)."""
+class _StatusCounts(msgspec.Struct, frozen=True):
+    """Executions of a day (or of the whole range), and how many are in each current status."""
 
     executions: int
     pending: int
@@ -26,6 +25,12 @@ class AgentTotals(msgspec.Struct, frozen=True):
     completed: int
     failed: int
     cancelled: int
+
+
+class AgentTotals(_StatusCounts, frozen=True):
+    """Agent executions of a day (or of the whole range): counts per current status, token and
+    cost sums, latency sum and maximum (average latency = latency_ms_sum / executions)."""
+
     prompt_tokens: int
     completion_tokens: int
     total_tokens: int
@@ -35,16 +40,10 @@ class AgentTotals(msgspec.Struct, frozen=True):
     date: date | None = None
 
 
-class WorkflowTotals(msgspec.Struct, frozen=True):
+class WorkflowTotals(_StatusCounts, frozen=True):
     """Workflow executions of a day (or of the range): counts per current status, duration sum and
     maximum over the finished ones (average = duration_ms_sum / (completed + failed + cancelled))."""
 
-    executions: int
-    pending: int
-    running: int
-    completed: int
-    failed: int
-    cancelled: int
     duration_ms_sum: int
     duration_ms_max: int
     date: date | None = None

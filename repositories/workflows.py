@@ -158,8 +158,13 @@ def _graph_params(user_id: UUID, workflow_id: UUID, workflow: WorkflowInput) -> 
     return {"user_id": user_id, "workflow_id": workflow_id, "nodes": Jsonb(nodes), "edges": Jsonb(edges)}
 
 
-class WorkflowRepository:
-    """Workflows, their nodes and edges. Every method is scoped to `user_id`."""
+class WorkflowRepository(paging.SearchableList[WorkflowSummary]):
+    """Workflows, their nodes and edges. Every method is scoped to `user_id`. `list`: workflows
+    newest first, or those whose graph_definition contains a jsonb object."""
+
+    item = WorkflowSummary
+    list_page = _LIST_PAGE
+    search = _SEARCH_BY_GRAPH
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -175,24 +180,6 @@ class WorkflowRepository:
         document at all when the workflow is still at `unless_version`."""
         json, version = await self.db.row(_get(user_id, workflow_id, unless_version))
         return Document(workflow_id, json, version)
-
-    async def list(
-        self, *, user_id: UUID, limit: int = 50, after: paging.Keyset | None = None, contains: dict[str, Any] | None = None
-    ) -> paging.Page[WorkflowSummary]:
-        """A keyset page of the user's workflows, newest first, or of those whose
-        graph_definition contains `contains` (jsonb @>, GIN index): 1 round trip."""
-        return (await self.list_json(user_id=user_id, limit=limit, after=after, contains=contains)).decode(
-            WorkflowSummary)
-
-    async def list_json(
-        self, *, user_id: UUID, limit: int = 50, after: paging.Keyset | None = None, contains: dict[str, Any] | None = None
-    ) -> paging.RawPage:
-        """`list` with the items as PostgreSQL's JSON bytes, not decoded."""
-        if contains is None:
-            call = _LIST_PAGE(user_id=user_id, **paging.params(limit, after))
-        else:
-            call = _SEARCH_BY_GRAPH(user_id=user_id, contains=Jsonb(contains), **paging.params(limit, after))
-        return paging.raw_page(await self.db.rows(call), limit)
 
     async def create(self, *, user_id: UUID, workflow: WorkflowInput, workflow_id: UUID | None = None) -> Workflow:
         """Create a workflow with its graph: 1 round trip, atomic, any number of nodes.

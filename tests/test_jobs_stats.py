@@ -205,6 +205,28 @@ async def test_rollups_plus_live_rows_equal_the_raw_aggregates(
     assert doc["agent_marks"] == doc["workflow_marks"] == 0
 
 
+async def test_users_with_marks_walks_both_sides_in_id_order(
+    owner: psycopg.Connection[Any], world: World, jobs_db: Database, alice: uuid.UUID, bob: uuid.UUID,
+) -> None:
+    """The roll-up's walk over users finds a user marked on one side only, each user once, in id
+    order, `limit` at a time."""
+    run_sync(owner, tool_statement("testing.truncate_executions")())
+    stats = StatsRepository(jobs_db)
+    assert await stats.users_with_marks() == []
+    first, second = sorted((alice, bob))
+    agent_ids, _ = world.users[first]
+    _, workflow_ids = world.users[second]
+    insert(owner, [Execution(kind="a", user_id=first, subject=agent_ids[0], status="running", started_at=_at(0, 1)),
+                   Execution(kind="w", user_id=second, subject=workflow_ids[0], status="running", started_at=_at(1, 1))])
+    assert await stats.users_with_marks() == [first, second]
+    assert await stats.users_with_marks(limit=1) == [first]
+    assert await stats.users_with_marks(after=first, limit=1) == [second]
+    assert await stats.users_with_marks(after=second) == []
+    insert(owner, [Execution(kind="w", user_id=first, subject=world.users[first][1][0], status="running",
+                             started_at=_at(2, 1))])
+    assert await stats.users_with_marks() == [first, second]
+
+
 async def test_writes_through_the_app_mark_and_the_dashboard_is_one_exact_round_trip(
     db: Database, executions: ExecutionRepository, world: World, jobs_db: Database, owner: psycopg.Connection[Any],
     alice: uuid.UUID, bob: uuid.UUID,

@@ -151,6 +151,17 @@ def test_search_reads_only_the_users_rows_off_an_index(big_dsn: str) -> None:
                 assert n["Actual Rows"] + n.get("Rows Removed by Filter", 0) <= own, n
 
 
+def test_the_walk_over_users_is_one_index_probe_per_user(big_dsn: str) -> None:
+    """On generated data (TEST scale), memories.users_page reads one index entry per user it
+    returns (a loose index scan), never the memories table itself nor every user's rows."""
+    with connect(big_dsn) as conn:
+        nodes = list(walk(explain(conn, statement("memories.users_page")(after=uuid.UUID(int=0), limit=50),
+                                  analyze=True)))
+    scans = [n for n in nodes if n.get("Relation Name") == "agent_memories"]
+    assert scans and all(n["Node Type"] in ("Index Only Scan", "Index Scan") for n in scans), scans
+    assert all(n["Actual Rows"] * n["Actual Loops"] <= 50 for n in scans), scans
+
+
 # --- HTTP --------------------------------------------------------------------------------------------------------------
 
 

@@ -87,3 +87,13 @@ def test_filter_variants_differ_only_in_their_filter(base: str) -> None:
             assert text.count(f" {condition}") == 1, (name, condition)
             text = text.replace(f" {condition}", "")
         assert text == body, name
+
+
+def test_the_started_execution_is_answered_with_the_document_of_executions_get() -> None:
+    """executions.get_started finds the execution by idempotency key, not by id, and adds `created`:
+    the document it answers is executions.get's, to the letter."""
+    def document(name: str) -> str:
+        text = statement(name).text
+        return text[text.index("SELECT "):text.index(" AS document")]
+
+    assert document("executions.get_started") == document("executions.get")

@@ -20,22 +20,15 @@ def _sql(root: Path, rel: str, text: str) -> Path:
     return path
 
 
-def test_a_file_that_does_not_parse(tmp_path: Path) -> None:
-    _sql(tmp_path, "users/broken.sql", "-- Broken on purpose.\nSELEC id FROM users WHERE id = %(id)s\n")
+@pytest.mark.parametrize(("name", "text", "reason"), [
+    ("broken", "-- Broken on purpose.\nSELEC id FROM users WHERE id = %(id)s\n", "does not parse"),
+    ("positional", "-- Positional on purpose.\nSELECT id FROM users WHERE id = %s\n", "positional parameter"),
+    ("bare", "SELECT 1\n", "header"),
+])
+def test_a_file_that_cannot_be_used_is_named_with_the_reason(tmp_path: Path, name: str, text: str, reason: str) -> None:
+    _sql(tmp_path, f"users/{name}.sql", text)
     problems = sqlcheck.check_files(tmp_path)
-    assert len(problems) == 1 and "broken.sql" in problems[0] and "does not parse" in problems[0]
-
-
-def test_a_positional_parameter(tmp_path: Path) -> None:
-    _sql(tmp_path, "users/positional.sql", "-- Positional on purpose.\nSELECT id FROM users WHERE id = %s\n")
-    problems = sqlcheck.check_files(tmp_path)
-    assert len(problems) == 1 and "positional.sql" in problems[0] and "positional parameter" in problems[0]
-
-
-def test_a_missing_header(tmp_path: Path) -> None:
-    _sql(tmp_path, "users/bare.sql", "SELECT 1\n")
-    problems = sqlcheck.check_files(tmp_path)
-    assert len(problems) == 1 and "bare.sql" in problems[0] and "header" in problems[0]
+    assert len(problems) == 1 and f"{name}.sql" in problems[0] and reason in problems[0]
 
 
 def test_an_orphan_file_and_a_missing_executed_list(tmp_path: Path) -> None:

@@ -7,21 +7,19 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from api import responses
-from api.openapi import BODY, COMMON, NAMED, headers, no_body, problems
+from api.openapi import BODY, COMMON, MINIMAL, NAMED, headers, no_body, problems
 from api.cursors import Cursors
-from repositories.database import Database
-from api.params import Cursor, JsonQuery, Limit, UserId, json_object
+from api.params import Cursor, JsonQuery, Limit, UserId, repository
+from api.routes import searchable_page
 from repositories.agents import Agent, AgentInput, AgentPatch, AgentRepository, AgentSummary
 
 Agents = NamedDependency[AgentRepository]
 
-
-_MINIMAL = "No body: the client sent Prefer: return=minimal"
 
 
 class AgentPage(msgspec.Struct, frozen=True):
@@ -29,14 +27,10 @@ class AgentPage(msgspec.Struct, frozen=True):
     next_cursor: str | None
 
 
-def provide_agents(db: NamedDependency[Database]) -> AgentRepository:
-    return AgentRepository(db)
-
-
 class AgentController(Controller):
     path = "/agents"
     tags = ["agents"]
-    dependencies = {"agents": Provide(provide_agents, sync_to_thread=False)}
+    dependencies = {"agents": repository(AgentRepository)}
 
     @get("/", summary="List agents with tool counts (newest first), or search their configuration",
          responses=problems(*COMMON))
@@ -49,10 +43,8 @@ class AgentController(Controller):
         cursor: Cursor = None,
         config_contains: JsonQuery = None,
     ) -> Response[AgentPage]:
-        contains = None if config_contains is None else json_object(config_contains, field="config_contains")
-        after = cursors.decode(cursor, "agents", config_contains)
-        page = await agents.list_json(user_id=user_id, limit=limit, after=after, contains=contains)
-        return responses.page(page, cursors.encode(page.next, "agents", config_contains))
+        return await searchable_page(agents, cursors, "agents", user_id=user_id, limit=limit, cursor=cursor,
+                                     query=config_contains, field="config_contains")
 
     @post("/", summary="Create an agent with its tools", status_code=HTTP_201_CREATED,
           responses=problems(*COMMON, *BODY), response_headers=headers("Location", "Preference-Applied"))
@@ -68,7 +60,7 @@ class AgentController(Controller):
         return responses.json_bytes((await agents.get_json(user_id=user_id, agent_id=agent_id)).json or b"")
 
     @patch("/{agent_id:uuid}", summary="Update some fields; `tools`, when given, replaces the list",
-           responses={**problems(*COMMON, *BODY, *NAMED), 204: no_body(_MINIMAL)},
+           responses={**problems(*COMMON, *BODY, *NAMED), 204: no_body(MINIMAL)},
            response_headers=headers("Preference-Applied"))
     async def update_agent(
         self, request: Request[Any, Any, Any], user_id: UserId, agents: Agents, agent_id: FromPath[UUID],

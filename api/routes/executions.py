@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import Stream
@@ -17,10 +17,9 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from api import live, responses
 from api.errors import INVALID_PARAMETER, TOO_MANY_REQUESTS, RequestError
-from api.openapi import BODY, COMMON, NAMED, headers, no_body, problems
+from api.openapi import BODY, COMMON, MINIMAL, NAMED, headers, no_body, problems
 from api.cursors import Cursors
-from repositories.database import Database
-from api.params import Cursor, Limit, UserId
+from api.params import Cursor, Limit, UserId, repository
 from repositories.executions import (
     Execution,
     ExecutionRepository,
@@ -36,8 +35,6 @@ from repositories.executions import (
 
 Executions = NamedDependency[ExecutionRepository]
 
-
-_MINIMAL = "No body: the client sent Prefer: return=minimal"
 
 IdempotencyKeyHeader = Annotated[str | None, HeaderParameter(
     name="Idempotency-Key",
@@ -68,14 +65,10 @@ class ExecutionPage(msgspec.Struct, frozen=True):
     next_cursor: str | None
 
 
-def provide_executions(db: NamedDependency[Database]) -> ExecutionRepository:
-    return ExecutionRepository(db)
-
-
 class ExecutionController(Controller):
     path = "/"
     tags = ["executions"]
-    dependencies = {"executions": Provide(provide_executions, sync_to_thread=False)}
+    dependencies = {"executions": repository(ExecutionRepository)}
 
     @post(
         "/workflows/{workflow_id:uuid}/executions",
@@ -85,7 +78,7 @@ class ExecutionController(Controller):
             **problems(*COMMON, *BODY, *NAMED),
             200: ResponseSpec(Execution, description="A retry: the execution this Idempotency-Key already started",
                               generate_examples=False),
-            204: no_body(_MINIMAL + " (a retry with an Idempotency-Key)"),
+            204: no_body(MINIMAL + " (a retry with an Idempotency-Key)"),
         },
         response_headers=headers("Location", "Preference-Applied"),
     )
@@ -140,7 +133,7 @@ class ExecutionController(Controller):
         "/executions/{execution_id:uuid}/transition",
         summary="Move an execution to another status (409 with current_status if not allowed)",
         status_code=HTTP_200_OK,
-        responses={**problems(*COMMON, *BODY, *NAMED, 409), 204: no_body(_MINIMAL)},
+        responses={**problems(*COMMON, *BODY, *NAMED, 409), 204: no_body(MINIMAL)},
         response_headers=headers("Preference-Applied"),
     )
     async def transition_execution(

@@ -7,7 +7,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -15,9 +15,8 @@ from agentdb.config import Settings
 from api import responses
 from api.cursors import Cursors
 from api.openapi import BODY, COMMON, NAMED, problems
-from api.params import Cursor, Limit, UserId
+from api.params import Cursor, Limit, UserId, repository
 from jobs.memory_cleanup import cleanup_user
-from repositories.database import Database
 from repositories.memories import Memory, MemoryBatch, MemoryRepository, Query
 
 Memories = NamedDependency[MemoryRepository]
@@ -48,10 +47,6 @@ class CleanupResult(msgspec.Struct, frozen=True):
     complete: bool
 
 
-def provide_memories(db: NamedDependency[Database]) -> MemoryRepository:
-    return MemoryRepository(db)
-
-
 def _settings(state: State) -> Settings:
     return state.settings  # type: ignore[no-any-return]
 
@@ -61,7 +56,7 @@ class MemoryController(Controller):
     tags = ["memories"]
     # Not named `memories`: a dependency named like a body field (MemoryBatch.memories) turns that
     # field's validation error into a 500 (Litestar counts it as the dependency's failure).
-    dependencies = {"memory_store": Provide(provide_memories, sync_to_thread=False)}
+    dependencies = {"memory_store": repository(MemoryRepository)}
 
     @post(
         "/agents/{agent_id:uuid}/sessions/{session_id:uuid}/memories",

@@ -7,12 +7,11 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
 from api.openapi import COMMON, problems
-from api.params import UserId
-from repositories.database import Database
+from api.params import UserId, repository
 from repositories.stats import MAX_DAYS, Dashboard, StatsRepository
 
 Stats = NamedDependency[StatsRepository]
@@ -20,14 +19,10 @@ DaysParam = Annotated[int, QueryParameter(ge=1, le=MAX_DAYS, description=f"UTC d
 Until = Annotated[date | None, QueryParameter(description="The last UTC day (YYYY-MM-DD); default today.")]
 
 
-def provide_stats(db: NamedDependency[Database]) -> StatsRepository:
-    return StatsRepository(db)
-
-
 class StatsController(Controller):
     path = "/dashboard"
     tags = ["dashboard"]
-    dependencies = {"stats": Provide(provide_stats, sync_to_thread=False)}
+    dependencies = {"stats": repository(StatsRepository)}
 
     @get("/stats", summary="Execution statistics per UTC day and in total, optionally of one agent and/or workflow",
          responses=problems(*COMMON, 404))

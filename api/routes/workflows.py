@@ -7,22 +7,20 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_304_NOT_MODIFIED
 
 from api import responses
-from api.openapi import BODY, COMMON, NAMED, headers, no_body, problems
+from api.openapi import BODY, COMMON, MINIMAL, NAMED, headers, no_body, problems
 from api.cursors import Cursors
-from api.params import Cursor, IfMatch, IfNoneMatch, JsonQuery, Limit, UserId, etag, expected_version, json_object
+from api.params import Cursor, IfMatch, IfNoneMatch, JsonQuery, Limit, UserId, etag, expected_version, repository
 from api.params import version_of
-from repositories.database import Database
+from api.routes import searchable_page
 from repositories.workflows import Workflow, WorkflowInput, WorkflowRepository, WorkflowSummary
 
 Workflows = NamedDependency[WorkflowRepository]
 
-
-_MINIMAL = "No body: the client sent Prefer: return=minimal"
 _NOT_MODIFIED = "Not Modified: the workflow is still at the version If-None-Match names"
 
 
@@ -31,14 +29,10 @@ class WorkflowPage(msgspec.Struct, frozen=True):
     next_cursor: str | None
 
 
-def provide_workflows(db: NamedDependency[Database]) -> WorkflowRepository:
-    return WorkflowRepository(db)
-
-
 class WorkflowController(Controller):
     path = "/workflows"
     tags = ["workflows"]
-    dependencies = {"workflows": Provide(provide_workflows, sync_to_thread=False)}
+    dependencies = {"workflows": repository(WorkflowRepository)}
 
     @get("/", summary="List workflows (newest first, keyset-paged), or search their graph_definition",
          responses=problems(*COMMON))
@@ -51,10 +45,8 @@ class WorkflowController(Controller):
         cursor: Cursor = None,
         graph_contains: JsonQuery = None,
     ) -> Response[WorkflowPage]:
-        contains = None if graph_contains is None else json_object(graph_contains, field="graph_contains")
-        after = cursors.decode(cursor, "workflows", graph_contains)
-        page = await workflows.list_json(user_id=user_id, limit=limit, after=after, contains=contains)
-        return responses.page(page, cursors.encode(page.next, "workflows", graph_contains))
+        return await searchable_page(workflows, cursors, "workflows", user_id=user_id, limit=limit, cursor=cursor,
+                                     query=graph_contains, field="graph_contains")
 
     @post("/", summary="Create a workflow with its nodes and edges", status_code=HTTP_201_CREATED,
           responses=problems(*COMMON, *BODY), response_headers=headers("ETag", "Location", "Preference-Applied"))
@@ -77,7 +69,7 @@ class WorkflowController(Controller):
         return responses.json_bytes(document.json, headers=etag(document.version or 1))
 
     @put("/{workflow_id:uuid}", summary="Replace the whole workflow; If-Match names the version replaced",
-         responses={**problems(*COMMON, *BODY, *NAMED, 412, 428), 204: no_body(_MINIMAL)},
+         responses={**problems(*COMMON, *BODY, *NAMED, 412, 428), 204: no_body(MINIMAL)},
          response_headers=headers("ETag", "Preference-Applied"))
     async def replace_workflow(
         self,

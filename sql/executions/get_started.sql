@@ -1,14 +1,11 @@
 -- The execution an idempotent start (executions.start_idempotent, earlier in the
 -- same pipeline) created or found, by its (user, idempotency key): the
--- executions.get document (keep the two in step), and whether this request
--- created it (its id is the one the caller proposed: 201) or a retry found it (200).
--- Index: ux_workflow_exec_user_idempotency_key (migration 0021).
---
--- The document of executions.get: one workflow execution with its workflow's name and its agent executions
--- (each with its agent and metrics, shaped as in executions.recent_agent_activity),
--- as one JSON document in one round trip. Agent executions come from a scalar
--- subquery over ix_agent_exec_workflow_execution. An execution the user does not
--- have raises AB404 (the LEFT JOIN idiom of workflows.get_with_graph).
+-- executions.get document, written as there (tests/test_sql_loader.py holds the
+-- two to the same text), and whether this request created it (its id is the one
+-- the caller proposed: 201) or a retry found it (200). Index:
+-- ux_workflow_exec_user_idempotency_key (migration 0021). Kept a statement of its
+-- own, not a function both call: each keeps its plan in view (devtools/plans/)
+-- and its user_id filters on every table (one shard under Citus).
 SELECT CASE WHEN e.id IS NULL THEN agentdb_raise('AB404', 'execution not found') ELSE json_build_object(
     'id', e.id,
     'workflow_id', e.workflow_id,
