@@ -30,7 +30,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     transaction_pooler: bool = False
     pool_min_size: int = 2
     pool_max_size: int = 10
-    pool_timeout_s: float = 1.0
+    pool_timeout_s: float = 3.0
     statement_timeout_ms: int = 5000
     lock_timeout_ms: int = 500
     deadline_s: float = 6.0
@@ -193,8 +193,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("AGENTDB_POOL_MIN", "pool_min_size", "2", "connections each pool keeps open", _integer(0)),
     Variable("AGENTDB_POOL_MAX", "pool_max_size", "10", "most connections each pool opens (per process)",
              _integer(1)),
-    Variable("AGENTDB_POOL_TIMEOUT", "pool_timeout_s", "1.0",
-             "seconds a request waits for a pooled connection before answering 503", _seconds),
+    Variable("AGENTDB_POOL_TIMEOUT", "pool_timeout_s", "3.0",
+             "seconds a request waits for a pooled connection while all are busy before answering 503 (at most "
+             "1 s while the database cannot be reached)", _seconds),
     Variable("AGENTDB_STATEMENT_TIMEOUT_MS", "statement_timeout_ms", "5000",
              "per-statement ceiling (ms) set on every pooled connection; 0 means none", _integer(0)),
     Variable("AGENTDB_LOCK_TIMEOUT_MS", "lock_timeout_ms", "500",

@@ -6,6 +6,10 @@
   ambiguous case (bytes waiting that are not a close) costs one check query.
   A connection that dies in the instant before use fails its read, which the
   Database sends again on another connection (repositories.database).
+- A request waits for a connection up to AGENTDB_POOL_TIMEOUT while they are all busy
+  (a burst of clients queues instead of failing), but at most UNREACHABLE_WAIT_S while
+  the database cannot be reached (the last connection attempt failed and none has
+  succeeded since): a fault still answers 503 fast.
 - Reconnection is quick: psycopg_pool backs off 1, 2, 4, 8... s without a cap,
   so after a 20 s outage the first connection came back ~10 s after the server
   did. Here the delay between attempts is capped at ~0.5 s.
@@ -87,17 +91,33 @@ class ResilientPool(AsyncConnectionPool[Any]):
     `transaction_role`: behind a transaction-mode pooler, the role every call switches to
     for its own transaction (repositories.database), instead of once per connection.
 
-    Overrides psycopg_pool internals (`_add_connection`): pinned to psycopg-pool < 3.4,
+    Overrides psycopg_pool internals (`_add_connection`, `_connect`): pinned to psycopg-pool < 3.4,
     tests/test_faults.py holds the behaviour.
     """
 
     transaction_role: str | None = None
+    UNREACHABLE_WAIT_S = 1.0
+    # When the last connection attempt failed with none succeeding since (monotonic), else None.
+    unreachable_since: float | None = None
+
+    async def _connect(self, timeout: float | None = None) -> Any:
+        try:
+            conn = await super()._connect(timeout)
+        except BaseException:
+            if self.unreachable_since is None:
+                self.unreachable_since = monotonic()
+            raise
+        self.unreachable_since = None
+        return conn
 
     async def _add_connection(self, attempt: AttemptWithBackoff | None, growing: bool = False) -> None:
         await super()._add_connection(attempt or _CappedBackoff(timeout=self.reconnect_timeout), growing=growing)
 
     async def getconn(self, timeout: float | None = None) -> Any:
-        deadline = monotonic() + (self.timeout if timeout is None else timeout)
+        wait = self.timeout if timeout is None else timeout
+        if self.unreachable_since is not None:
+            wait = min(wait, self.UNREACHABLE_WAIT_S)
+        deadline = monotonic() + wait
         while True:
             conn = await super().getconn(timeout=max(0.0, deadline - monotonic()))
             try:

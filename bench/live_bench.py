@@ -132,7 +132,8 @@ async def run(dsn: str, stream_counts: list[int], events: int, starts: int) -> d
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": dsn, "AGENTDB_LOG_LEVEL": "warning", "AGENTDB_POOL_MAX": "20",
            "AGENTDB_POOL_TIMEOUT": "10", "AGENTDB_DEADLINE_S": "30", "AGENTDB_STREAMS_PER_USER": str(max(stream_counts) + 10)}
-    server = subprocess.Popen([sys.executable, "-m", "agentdb.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "agentdb.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+                               "--workers", "1"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:

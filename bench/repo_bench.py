@@ -11,6 +11,12 @@ Variants:
                   as raw bytes and is not decoded; nothing else around it
   limit_pipeline  (single-statement reads only) the same, inside conn.pipeline() as
                   repositories/database.py runs it: isolates the pipeline's cost
+  limit_scoped    (reads) what agentdb sends for the read, sent bare: the row-level
+                  security scope (auth.act_as) and the read in one pipeline, on a
+                  connection working as agentdb_app as the pool's do; no pool, no
+                  deadline, no decoding. The reference of the "repository p50 within
+                  1.2x of the bare statement" target (limit and limit_pipeline skip the
+                  scope and row-level security, which agentdb cannot)
   orm_eager       SQLAlchemy 2 AsyncSession (psycopg 3 async), selectinload
   orm_eager_sync  the same ORM code on a sync Session (no greenlet hop)
   orm_lazy        AsyncSession, default lazy="select" relationships (N+1); fewer iterations
@@ -42,13 +48,15 @@ from sqlalchemy import create_engine
 
 from devtools import wire
 from agentdb.config import Settings
-from agentdb.pool import open_pool
-from repositories.database import RawJsonLoader
+from agentdb.pool import APP_ROLE, open_pool
+from repositories.database import RawJsonLoader, switch_role
 from bench import common, orm
 from repositories import AgentRepository, Database, ExecutionRepository, WorkflowRepository
 from repositories import paging
 from repositories.sql import statement
 from repositories.workflows import _graph_params
+
+_ACT_AS = statement("auth.act_as")
 
 Fn = Callable[[], Awaitable[Any]]
 ROUND_TRIP_SAMPLES = 5
@@ -66,15 +74,17 @@ OPS = (
     "workflow_create_500",
 )
 WRITES = ("graph_replace_50", "start_execution", "record_agent_execution", "workflow_create_500")
-VARIANTS = ("agentdb", "limit", "limit_pipeline", "orm_eager", "orm_eager_sync", "orm_lazy")
+VARIANTS = ("agentdb", "limit", "limit_pipeline", "limit_scoped", "orm_eager", "orm_eager_sync", "orm_lazy")
 
 
 def sa_url(dsn: str) -> str:
     return dsn.replace("postgresql://", "postgresql+psycopg://", 1).replace("postgres://", "postgresql+psycopg://", 1)
 
 
-async def limit_connection(dsn: str, traced: bool = False) -> psycopg.AsyncConnection:
+async def limit_connection(dsn: str, traced: bool = False, *, role: str | None = None) -> psycopg.AsyncConnection:
     conn = await psycopg.AsyncConnection.connect(dsn, autocommit=True)
+    if role:
+        await switch_role(conn, role)
     conn.adapters.register_loader("json", RawJsonLoader)
     conn.adapters.register_loader("jsonb", RawJsonLoader)
     set_json_dumps(msgspec.json.encode, conn)
@@ -120,6 +130,7 @@ class Side:
         self.agents = AgentRepository(db)
         self.executions = ExecutionRepository(db)
         self.limit = await limit_connection(self.dsn, traced=self.traced)
+        self.limit_app = await limit_connection(self.dsn, traced=self.traced, role=APP_ROLE)
         self.engine = create_async_engine(sa_url(self.dsn), pool_size=1, max_overflow=0)
         self.sync_engine = create_engine(sa_url(self.dsn), pool_size=1, max_overflow=0)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -133,6 +144,7 @@ class Side:
     async def close(self) -> None:
         await self.pool.close()
         await self.limit.close()
+        await self.limit_app.close()
         await self.engine.dispose()
         self.sync_engine.dispose()
 
@@ -160,6 +172,15 @@ class Side:
         return await cursors[-1].fetchall()
 
 
+    async def limit_scoped(self, name: str, params: dict[str, Any]) -> Any:
+        """The read with its row-level security scope, as agentdb sends it (one pipeline)."""
+        async with self.limit_app.pipeline():
+            await self.limit_app.execute(_ACT_AS.text, _ACT_AS.bind({"user_id": params["user_id"]}), prepare=True)
+            st = statement(name)
+            cur = await self.limit_app.execute(st.text, st.bind(params), prepare=True)
+        return await cur.fetchall()
+
+
 async def build_ops(side: Side, fx: dict[str, Any]) -> dict[str, dict[str, Fn]]:
     """The callables of every (operation, variant) on `side`, over the fixtures `fx`."""
     uid: UUID = fx["user_id"]
@@ -179,6 +200,8 @@ async def build_ops(side: Side, fx: dict[str, Any]) -> dict[str, dict[str, Fn]]:
             "limit": lambda wf=wf: s.limit_one("workflows.get_with_graph", {"user_id": uid, "workflow_id": wf, "unless_version": None}),
             "limit_pipeline": lambda wf=wf: s.limit_pipeline(
                 [("workflows.get_with_graph", {"user_id": uid, "workflow_id": wf, "unless_version": None})]),
+            "limit_scoped": lambda wf=wf: s.limit_scoped(
+                "workflows.get_with_graph", {"user_id": uid, "workflow_id": wf, "unless_version": None}),
             "orm_eager": lambda wf=wf: s.orm_async(orm.workflow_eager, uid, wf),
             "orm_eager_sync": lambda wf=wf: _sync(s.orm_sync, orm.workflow_eager, uid, wf),
             "orm_lazy": lambda wf=wf: s.orm_async(orm.workflow_lazy, uid, wf),
@@ -187,6 +210,7 @@ async def build_ops(side: Side, fx: dict[str, Any]) -> dict[str, dict[str, Fn]]:
         "agentdb": lambda: s.agents.get(user_id=uid, agent_id=agent),
         "limit": lambda: s.limit_one("agents.get_with_tools", {"user_id": uid, "agent_id": agent}),
         "limit_pipeline": lambda: s.limit_pipeline([("agents.get_with_tools", {"user_id": uid, "agent_id": agent})]),
+        "limit_scoped": lambda: s.limit_scoped("agents.get_with_tools", {"user_id": uid, "agent_id": agent}),
         "orm_eager": lambda: s.orm_async(orm.agent_eager, uid, agent),
         "orm_eager_sync": lambda: _sync(s.orm_sync, orm.agent_eager, uid, agent),
         "orm_lazy": lambda: s.orm_async(orm.agent_lazy, uid, agent),
@@ -196,6 +220,7 @@ async def build_ops(side: Side, fx: dict[str, Any]) -> dict[str, dict[str, Fn]]:
         "limit": lambda: s.limit_one("executions.recent_agent_activity", {"user_id": uid, "limit": 50}),
         "limit_pipeline": lambda: s.limit_pipeline(
             [("executions.recent_agent_activity", {"user_id": uid, "limit": 50})]),
+        "limit_scoped": lambda: s.limit_scoped("executions.recent_agent_activity", {"user_id": uid, "limit": 50}),
         "orm_eager": lambda: s.orm_async(orm.recent_eager, uid, 50),
         "orm_eager_sync": lambda: _sync(s.orm_sync, orm.recent_eager, uid, 50),
         "orm_lazy": lambda: s.orm_async(orm.recent_lazy, uid, 50),
@@ -209,6 +234,7 @@ async def build_ops(side: Side, fx: dict[str, Any]) -> dict[str, dict[str, Fn]]:
             "limit": lambda at=at, i=row_id: s.limit_one("executions.history", history_params(at, i)),
             "limit_pipeline": lambda at=at, i=row_id: s.limit_pipeline(
                 [("executions.history", history_params(at, i))]),
+            "limit_scoped": lambda at=at, i=row_id: s.limit_scoped("executions.history", history_params(at, i)),
             "orm_eager": lambda at=at, i=row_id: s.orm_async(orm.history_eager, uid, at, i, common.PAGE),
             "orm_eager_sync": lambda at=at, i=row_id: _sync(s.orm_sync, orm.history_eager, uid, at, i, common.PAGE),
             "orm_lazy": lambda at=at, i=row_id: s.orm_async(orm.history_lazy, uid, at, i, common.PAGE),
@@ -407,9 +433,10 @@ async def measure(
 
 
 def table(doc: dict[str, Any]) -> str:
-    head = ("| op | agentdb p50 / p99 ms | limit p50 (plain / in pipeline) | ORM eager p50 (async / sync) | ORM lazy p50 "
-            "| round trips agentdb / limit / eager / lazy | agentdb ÷ limit | ORM-eager ÷ agentdb (async / sync) |")
-    lines = [head, "|" + "---|" * 8]
+    head = ("| op | agentdb p50 / p99 ms | limit p50 (plain / in pipeline) | scoped limit p50 | ORM eager p50 (async / sync) "
+            "| ORM lazy p50 | round trips agentdb / limit / eager / lazy | agentdb ÷ limit | agentdb ÷ scoped limit "
+            "| ORM-eager ÷ agentdb (async / sync) |")
+    lines = [head, "|" + "---|" * 10]
     for op, r in doc["ops"].items():
         t, rt = r["timing"], r["round_trips"]
         def p(v: str, key: str = "p50_ms") -> str:
@@ -421,10 +448,13 @@ def table(doc: dict[str, Any]) -> str:
             return str(lo) if lo == hi else f"{lo}–{hi}"
         lazy = p("orm_lazy")
         rat = r["ratios"]
+        scoped = f"{rat['agentdb_over_limit_scoped']:.2f}" if "agentdb_over_limit_scoped" in rat else "—"
         lines.append(
-            f"| {op} | {p('agentdb')} / {p('agentdb', 'p99_ms')} | {p('limit')} / {p('limit_pipeline')} | {p('orm_eager')} / {p('orm_eager_sync')} "
+            f"| {op} | {p('agentdb')} / {p('agentdb', 'p99_ms')} | {p('limit')} / {p('limit_pipeline')} | {p('limit_scoped')} "
+            f"| {p('orm_eager')} / {p('orm_eager_sync')} "
             f"| {lazy} | {trips('agentdb')} / {trips('limit')} / {trips('orm_eager')} / {trips('orm_lazy')} "
-            f"| {rat['agentdb_over_limit']:.2f} | {rat['orm_eager_over_agentdb']:.2f} / {rat['orm_eager_sync_over_agentdb']:.2f} |"
+            f"| {rat['agentdb_over_limit']:.2f} | {scoped} "
+            f"| {rat['orm_eager_over_agentdb']:.2f} / {rat['orm_eager_sync_over_agentdb']:.2f} |"
         )
     return "\n".join(lines)
 
@@ -470,6 +500,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "agentdb_over_limit": round(a / t["limit"]["p50_ms"], 3),
                 **({"agentdb_over_limit_pipeline": round(a / t["limit_pipeline"]["p50_ms"], 3)}
                    if t.get("limit_pipeline", {}).get("n") else {}),
+                **({"agentdb_over_limit_scoped": round(a / t["limit_scoped"]["p50_ms"], 3)}
+                   if t.get("limit_scoped", {}).get("n") else {}),
                 "orm_eager_over_agentdb": round(t["orm_eager"]["p50_ms"] / a, 3),
                 "orm_eager_sync_over_agentdb": round(t["orm_eager_sync"]["p50_ms"] / a, 3),
                 "agentdb_over_orm_eager": round(a / t["orm_eager"]["p50_ms"], 3),

@@ -114,7 +114,8 @@ def start(dsn: str, env: Mapping[str, str] | None = None, *, timeout: float = 60
         port = free_port()
         with open(log, "ab") as out:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "agentdb.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                [sys.executable, "-m", "agentdb.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+                 "--workers", "1"],
                 env=environment, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 preexec_fn=preexec)
         server = LiveServer(port, proc, log)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
 
 import msgspec
+import pytest
 from litestar.testing import AsyncTestClient
+from psycopg_pool import PoolTimeout
 
 from agentdb.config import Settings
 from agentdb.pool import open_pool
+from devtools.clusters import free_port
 from devtools.wire import round_trips
 from api.app import create_app
 from repositories import AgentRepository, ExecutionRepository, WorkflowRepository
@@ -107,3 +111,32 @@ async def test_exhausted_pool_answers_503_fast(dsn: str, ann: Caller) -> None:
             assert r.status_code == 200
     finally:
         await small.close()
+
+
+async def test_a_busy_pool_queues_the_request_an_unreachable_database_fails_it_fast(dsn: str) -> None:
+    """All connections busy: a request waits up to AGENTDB_POOL_TIMEOUT (a burst queues). No server
+    to connect to: it waits at most UNREACHABLE_WAIT_S, however long the pool timeout."""
+    busy = await open_pool(dsn, Settings(database_url=dsn, pool_timeout_s=2.0), min_size=1, max_size=1)
+    try:
+        async with busy.connection():
+            started = time.perf_counter()
+            with pytest.raises(PoolTimeout):
+                async with busy.connection():
+                    pass
+            assert time.perf_counter() - started >= 1.9  # waited the whole pool timeout, not the 1 s
+    finally:
+        await busy.close()
+    dead = f"postgresql://postgres@127.0.0.1:{free_port()}/nothing"
+    gone = await open_pool(dead, Settings(database_url=dead, pool_timeout_s=30.0), min_size=1, max_size=1, wait=False)
+    try:
+        for _ in range(100):  # its first connection attempt has failed (refused at once)
+            if gone.unreachable_since is not None:
+                break
+            await asyncio.sleep(0.05)
+        started = time.perf_counter()
+        with pytest.raises(PoolTimeout):
+            async with gone.connection():
+                pass
+        assert time.perf_counter() - started < 2.5 < gone.timeout
+    finally:
+        await gone.close()

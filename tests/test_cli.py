@@ -203,7 +203,7 @@ def test_every_command_and_option_has_help_naming_defaults_and_environment() -> 
     for variable in config.VARIABLES:
         assert variable.name in top and f"[{variable.default}]" in top, variable.name
     assert "(default: 50)" in commands[("users", "list")].format_help()
-    assert "(default: 1)" in commands[("serve",)].format_help()
+    assert f"{min(os.cpu_count() or 1, 4)} here" in " ".join(commands[("serve",)].format_help().split())
 
 
 # --- the operators' commands -------------------------------------------------------------------------------------------

@@ -36,7 +36,8 @@ def register(sub: Any) -> None:
                             "is started, and stopped on exit (Ctrl-C or SIGTERM) unless another process "
                             "still uses it. " + DATABASE_HELP)
     serve.add_listen_options(p)
-    p.add_argument("--workers", type=positive, default=1, help="worker processes")
+    p.add_argument("--workers", type=positive, default=serve.DEFAULT_WORKERS,
+                   help="worker processes (default: one per core, at most 4: %(default)s here)")
     p.add_argument("--executions", type=positive, default=2000,
                    help="workflow executions to generate on the first load")
     p.add_argument("--no-serve", action="store_true", help="load and print, do not serve")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from agentdb import config
@@ -18,6 +19,11 @@ from agentdb.cli.common import (
 )
 
 API_PREFIX = "/api/agent-builder"  # api.app.API_PREFIX (the runtime does not import the API to say so)
+# One worker process per core, up to 4: on 2 cores, 2 workers served 16-70 % more requests a second
+# than 1 from 64 to 500 clients (bench/README.md, "Concurrency curve"). Each worker opens up to
+# AGENTDB_POOL_MAX connections (and one LISTEN): 4 x 11 stays well inside PostgreSQL's default
+# max_connections of 100; past 4, size the pool and the server together (--workers).
+DEFAULT_WORKERS = min(os.cpu_count() or 1, 4)
 
 
 def add_listen_options(p: argparse.ArgumentParser) -> None:
@@ -60,4 +66,5 @@ def register(sub: Any) -> None:
                 description="Serve the HTTP API with uvicorn. Prints where it listens and which database "
                             "it uses (password hidden) before serving. " + DATABASE_HELP)
     add_listen_options(p)
-    p.add_argument("--workers", type=positive, default=1, help="worker processes")
+    p.add_argument("--workers", type=positive, default=DEFAULT_WORKERS,
+                   help="worker processes (default: one per core, at most 4: %(default)s here)")
