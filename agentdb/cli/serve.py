@@ -19,7 +19,7 @@ from agentdb.cli.common import (
 )
 
 API_PREFIX = "/api/agent-builder"  # api.app.API_PREFIX (the runtime does not import the API to say so)
-# One worker process per core, up to 4: on 2 cores, 2 workers served 16-70 % more requests a second
+# One worker process per core, up to 4: on 2 cores, 2 workers served 8-64 % more requests a second
 # than 1 from 64 to 500 clients (bench/README.md, "Concurrency curve"). Each worker opens up to
 # AGENTDB_POOL_MAX connections (and one LISTEN): 4 x 11 stays well inside PostgreSQL's default
 # max_connections of 100; past 4, size the pool and the server together (--workers).
