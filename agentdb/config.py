@@ -26,6 +26,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     database_url: str | None
     read_database_url: str | None = None
+    listen_database_url: str | None = None
     prepare: bool = True
     transaction_pooler: bool = False
     pool_min_size: int = 2
@@ -184,6 +185,9 @@ VARIABLES: tuple[Variable, ...] = (
              "hot standbys for the API's reads, e.g. `host=standby1,standby2,primary "
              "target_session_attrs=prefer-standby`; a read falls back to DATABASE_URL when its standby is "
              "behind the user's last write, down or slow (read-your-writes: the AgentDB-LSN header)", _dsn),
+    Variable("AGENTDB_LISTEN_DATABASE_URL", "listen_database_url", "unset: DATABASE_URL",
+             "the live executions' listening connection (LISTEN needs a session of its own): the server "
+             "itself when DATABASE_URL goes through a transaction-mode pooler", _dsn),
     Variable("AGENTDB_PREPARE", "prepare", "1",
              "server-side prepared statements; 0 behind a transaction-mode pooler (PgBouncer)", _flag),
     Variable("AGENTDB_TRANSACTION_POOLER", "transaction_pooler", "0",

@@ -103,7 +103,9 @@ def create_app(
             key = settings.secret_key.encode() if settings.secret_key else await cursor_key(db)
             app.state.db, app.state.cursors = db, Cursors(key)
             # The process's one LISTEN connection, fanning events out to every open stream (api.live).
-            app.state.listener = listener = Listener(resolve_dsn(settings), streams_per_user=settings.streams_per_user)
+            # On the server itself when DATABASE_URL is a transaction-mode pooler (AGENTDB_LISTEN_DATABASE_URL).
+            app.state.listener = listener = Listener(settings.listen_database_url or resolve_dsn(settings),
+                                                     streams_per_user=settings.streams_per_user)
             await listener.start()
             try:
                 yield

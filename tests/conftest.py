@@ -54,9 +54,12 @@ def app_dsn(dsn: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(app_dsn: str) -> config.Settings:
-    """The environment's settings (AGENTDB_PREPARE, AGENTDB_TRANSACTION_POOLER...) on the test database."""
-    return msgspec.structs.replace(config.from_env(), database_url=app_dsn, pool_timeout_s=0.5)
+def settings(dsn: str, app_dsn: str) -> config.Settings:
+    """The environment's settings (AGENTDB_PREPARE, AGENTDB_TRANSACTION_POOLER...) on the test database;
+    behind a pooler, the live executions' listener reaches the database directly (it LISTENs)."""
+    listen = dsn if os.environ.get(DIRECT_URL) else None
+    return msgspec.structs.replace(config.from_env(), database_url=app_dsn, listen_database_url=listen,
+                                   pool_timeout_s=0.5)
 
 
 @pytest.fixture(scope="session")

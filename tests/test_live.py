@@ -20,12 +20,14 @@ import msgspec
 import psycopg
 import pytest
 import uvicorn
+from litestar.testing import AsyncTestClient
 
 from agentdb.config import Settings
 from api.app import create_app
 from api.live import APPLICATION_NAME
 from devtools import statement
 from devtools.graphs import chain
+from devtools.testdb import scratch_database
 from repositories import ExecutionRepository, UserRepository, WorkflowRepository
 from repositories.database import run_sync
 from repositories.executions import EventInput
@@ -330,3 +332,16 @@ def test_a_notify_reaches_the_listener_at_commit_and_never_after_a_rollback(dsn:
         # A rolled-back NOTIFY would have been queued first: the first one delivered must be the commit's.
         payloads = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
     assert payloads == [f"{execution} {user}"]
+
+
+async def test_the_listener_listens_where_agentdb_listen_database_url_says(
+    server_dsn: str, settings: Settings, pool: Any
+) -> None:
+    """Behind a transaction-mode pooler the listener must reach the server itself: with
+    AGENTDB_LISTEN_DATABASE_URL set, its one LISTEN is there (here: another database)."""
+    with scratch_database(server_dsn, prefix="agentdb_listen") as elsewhere:
+        app = create_app(msgspec.structs.replace(settings, listen_database_url=elsewhere), pool=pool)
+        with psycopg.connect(elsewhere, autocommit=True) as there:
+            async with AsyncTestClient(app=app):
+                await _poll(lambda: _backends(there) == (1, 1), "the listener listening on the other database")
+            await _poll(lambda: _backends(there) == (0, 0), "the listener gone when the app stops")

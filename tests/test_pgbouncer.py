@@ -34,6 +34,9 @@ pytestmark = [
 MODULES = ["tests/test_workflows.py", "tests/test_agents.py", "tests/test_executions.py", "tests/test_users.py",
            "tests/test_memories.py", "tests/test_api.py", "tests/test_api_auth.py", "tests/test_api_conventions.py",
            "tests/test_api_input.py", "tests/test_row_level_security.py",
+           # live executions: the API through the bouncer, its listener on the server
+           # (AGENTDB_LISTEN_DATABASE_URL, set by tests/conftest.py's settings)
+           "tests/test_api_live.py",
            # a plan check on 100k generated rows, read directly: nothing of it goes through the bouncer
            "--deselect", "tests/test_memories.py::test_search_reads_only_the_users_rows_off_an_index"]
 
