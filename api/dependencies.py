@@ -6,8 +6,10 @@ task group, so that slow async ones overlap (litestar/_kwargs/kwargs_model.py,
 synchronous functions (`Provide(..., sync_to_thread=False)`: the user id, the
 request's Database, the cursor codec, a repository), which cannot overlap anyway;
 for them the task group and one task per dependency were most of what dependency
-injection cost a request (about 0.2-0.4 ms of CPU of a ~2 ms read, measured with
-`python -m bench http`; reported upstream as litestar-org/litestar#4563, open).
+injection cost a request: about 0.4 ms of the 2.4 ms of CPU a history page took (the
+app called in one process, 5 rounds of 800 requests with and without this,
+interleaved; bench/README.md, round three). Reported upstream as
+litestar-org/litestar#4563, open.
 
 `resolve_inline()` replaces that method with one that resolves such a level in
 order, on the request's own task, as Litestar already does for a level of one;
