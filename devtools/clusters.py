@@ -462,7 +462,7 @@ class Standby(Cluster):
     def promote(self, timeout: float | None = None) -> None:
         """Promote to a writable primary, waiting until it is one."""
         wait = max(1, round(timeout or self.timeout))
-        if not self.execute("SELECT pg_promote(true, %s)", [wait])[0][0]:
+        if not self.run("clusters.promote", wait_s=wait)[0][0]:
             raise ClusterError(f"{self} not promoted within {wait}s; log {self.log_file}:\n{_tail(self.log_file)}")
 
 
@@ -518,13 +518,14 @@ class CitusCluster(_Scoped):
     def create_database(self, name: str) -> str:
         """Create `name` with the citus extension on every node and register the workers; its DSN."""
         for node in self.nodes:
-            if not node.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]):
+            if not node.run("clusters.database_exists", datname=name)[0][0]:
+                # DDL on a database name: an identifier, composed safely (ours, not a client's).
                 node.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-            node.execute("CREATE EXTENSION IF NOT EXISTS citus", dbname=name)
+            node.run("citus.create_extension", dbname=name)
         coordinator = self.coordinator
-        coordinator.execute("SELECT citus_set_coordinator_host('127.0.0.1', %s)", [coordinator.port], dbname=name)
+        coordinator.run("citus.set_coordinator_host", host="127.0.0.1", port=coordinator.port, dbname=name)
         for worker in self.workers:
-            coordinator.execute("SELECT citus_add_node('127.0.0.1', %s)", [worker.port], dbname=name)
+            coordinator.run("citus.add_node", host="127.0.0.1", port=worker.port, dbname=name)
         return self.dsn(name)
 
     def destroy(self) -> None:
