@@ -27,6 +27,7 @@ _WHEN = {
     409: "The state machine does not allow this move from the current status (current_status)",
     412: "If-Match names a version that is no longer current (current_version, and the current ETag)",
     413: "The body is larger than 1 MiB",
+    414: "The request line (path and query) is longer than 8 KiB (code uri-too-long)",
     415: "The body is not application/json",
     422: "The body was read, and what it says is refused (field names the culprit)",
     428: "If-Match is required",
@@ -36,7 +37,8 @@ _WHEN = {
     503: "The database is unavailable, too slow, or locked for this request (Retry-After)",
 }
 
-COMMON = (400, 401, 429, 500, 503)  # every operation under /api/agent-builder
+# Every operation under /api/agent-builder (414: api.guards.UriLength answers before routing).
+COMMON = (400, 401, 414, 429, 500, 503)
 BODY = (408, 413, 415, 422)  # every operation that takes a body
 NAMED = (404,)  # every operation with an id in its path
 
